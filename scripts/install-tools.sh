@@ -31,8 +31,10 @@ if [ ! -x "$TOOLS/bin/envoy" ]; then
 fi
 
 VERSITYGW_VERSION=v1.7.0
-if [ ! -x "$TOOLS/bin/versitygw" ] || ! "$TOOLS/bin/versitygw" --version 2>/dev/null | grep -q "${VERSITYGW_VERSION#v}"; then
+# `go install` builds carry no version string, so a marker file records which version is there.
+if [ ! -x "$TOOLS/bin/versitygw" ] || [ "$(cat "$TOOLS/bin/.versitygw-version" 2>/dev/null)" != "$VERSITYGW_VERSION" ]; then
   log "go install versitygw@$VERSITYGW_VERSION (about 2 minutes the first time)"
   GOBIN="$TOOLS/bin" go install "github.com/versity/versitygw/cmd/versitygw@$VERSITYGW_VERSION"
+  echo "$VERSITYGW_VERSION" > "$TOOLS/bin/.versitygw-version"
 fi
 log "tools ready in $TOOLS"

@@ -70,4 +70,6 @@ export interface ConfigProblem {
   message: string;
   /** 1-based line in the YAML file when known. */
   line?: number;
+  /** Absent means an error (the config is rejected); a warning is reported but does not stop startup. */
+  severity?: 'warning';
 }

@@ -1,0 +1,97 @@
+// The whole ext_authz decision as a pure function: identity -> target -> grant -> route.
+// I/O (gRPC, clock) stays in the server; this is what the unit tests exercise.
+import { clusterName, type GatewayModel } from '../core/gateway-model.ts';
+import type { RouteDecision } from '../core/route-decision.ts';
+import { errors, S3Error } from '../core/s3/errors.ts';
+import { classifyOperation } from '../core/s3/operation.ts';
+import { parseS3Target } from '../core/s3/request.ts';
+import { uriEncode } from '../core/sigv4/canonical.ts';
+import type { SigningKeyCache } from '../core/sigv4/signing-key.ts';
+import { verifySigV4, type IncomingRequest } from '../core/sigv4/verify.ts';
+import { crossBackendCopy, formatCopySource, parseCopySource } from './copy-source.ts';
+
+export interface AuthzContext {
+  model: GatewayModel;
+  keyCache: SigningKeyCache;
+  now: Date;
+}
+
+export type AuthzOutcome =
+  | { ok: true; cluster: string; decision: RouteDecision }
+  | { ok: false; error: S3Error };
+
+const methodNotAllowed = () =>
+  new S3Error('MethodNotAllowed', 405, 'The specified method is not allowed against this resource.');
+
+function isAnonymous(req: IncomingRequest): boolean {
+  return req.header('authorization') === undefined && !/(^|&)X-Amz-(Algorithm|Credential|Signature)=/.test(req.rawQuery);
+}
+
+/** SigV2 presigned URLs (aws-cli v1's `s3 presign` default) are refused clearly, not as anonymous. */
+function assertNotSigV2Query(req: IncomingRequest): void {
+  if (/(^|&)AWSAccessKeyId=/.test(req.rawQuery) && /(^|&)Signature=/.test(req.rawQuery)) {
+    throw errors.invalidRequest('The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.');
+  }
+}
+
+/** Who is asking: a user name, or undefined for anonymous access under open_access. */
+function authenticate(req: IncomingRequest, ctx: AuthzContext): { principal?: string; presigned: boolean } {
+  if (isAnonymous(req)) {
+    assertNotSigV2Query(req);
+    if (ctx.model.config.openAccess) return { presigned: false };
+    throw errors.accessDenied();
+  }
+  const id = verifySigV4(req, (ak) => ctx.model.credential(ak)?.secret, ctx.now, ctx.keyCache);
+  return { principal: ctx.model.credential(id.accessKeyId)!.user.name, presigned: id.presigned };
+}
+
+export function authorize(req: IncomingRequest, ctx: AuthzContext): AuthzOutcome {
+  try {
+    return { ok: true, ...decide(req, ctx) };
+  } catch (e) {
+    if (e instanceof S3Error) return { ok: false, error: e };
+    throw e;
+  }
+}
+
+function decide(req: IncomingRequest, ctx: AuthzContext): { cluster: string; decision: RouteDecision } {
+  const { model } = ctx;
+  const target = parseS3Target(req.rawPath, req.header('host') ?? '', model.config.listen.domain);
+  const { principal, presigned } = authenticate(req, ctx);
+  const copySourceHeader = req.header('x-amz-copy-source');
+  const op = classifyOperation(req.method, target.bucket, target.key, new URLSearchParams(req.rawQuery), copySourceHeader !== undefined);
+  const encodedKey = uriEncode(target.key, false);
+
+  if (target.bucket === undefined) {
+    if (op !== 'ListBuckets') throw methodNotAllowed();
+    // Answered by ext_proc from the config; the cluster only has to exist for the route to match.
+    return { cluster: clusterName(model.config.backends[0]!.name), decision: { op, principal, encodedKey, presigned } };
+  }
+  // Grant before existence, so that a user learns nothing about buckets it may not use.
+  if (!model.mayUse(principal, target.bucket)) throw errors.accessDenied();
+  const resolved = model.resolveBucket(target.bucket);
+  if (!resolved) throw errors.noSuchBucket(target.bucket);
+
+  let copySource: string | undefined;
+  if (copySourceHeader !== undefined) {
+    const src = parseCopySource(copySourceHeader);
+    if (!model.mayUse(principal, src.bucket)) throw errors.accessDenied();
+    const srcResolved = model.resolveBucket(src.bucket);
+    if (!srcResolved) throw errors.noSuchBucket(src.bucket);
+    if (srcResolved.backend.name !== resolved.backend.name) throw crossBackendCopy();
+    copySource = formatCopySource(srcResolved.realBucket, src);
+  }
+  return {
+    cluster: clusterName(resolved.backend.name),
+    decision: {
+      op,
+      principal,
+      bucket: target.bucket,
+      realBucket: resolved.realBucket,
+      backend: resolved.backend.name,
+      encodedKey,
+      presigned,
+      copySource,
+    },
+  };
+}

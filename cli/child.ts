@@ -1,0 +1,40 @@
+// Child processes of the gateway (Envoy, a managed backend): logs streamed with a prefix, and an
+// unexpected exit reported so the gateway can stop instead of running half-working.
+import { spawn, type ChildProcess } from 'node:child_process';
+import readline from 'node:readline';
+
+export interface ManagedChild {
+  name: string;
+  process: ChildProcess;
+  /** Resolves with the exit code once the child has exited. */
+  exited: Promise<number | null>;
+  stop(): Promise<void>;
+}
+
+export function log(prefix: string, line: string): void {
+  process.stderr.write(`[${prefix}] ${line}\n`);
+}
+
+export function startChild(name: string, cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): ManagedChild {
+  const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  for (const stream of [child.stdout, child.stderr]) {
+    readline.createInterface({ input: stream! }).on('line', (l) => log(name, l));
+  }
+  const exited = new Promise<number | null>((resolve) => {
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : null)));
+    child.on('error', (err) => {
+      log(name, `failed to start: ${err.message}`);
+      resolve(127);
+    });
+  });
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    })());
+  return { name, process: child, exited, stop };
+}

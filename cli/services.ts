@@ -1,0 +1,27 @@
+// Hosts both gRPC services (ext_authz and ext_proc) in one grpc-js server on a Unix socket.
+import * as grpc from '@grpc/grpc-js';
+import { authzHandlers } from '../authz/server.ts';
+import { GatewayModel } from '../core/gateway-model.ts';
+import type { GatewayConfig } from '../core/config/types.ts';
+import { extProcHandlers } from '../extproc/server.ts';
+import { BackendSigner } from '../extproc/sign.ts';
+import { loadEnvoyServices } from '../protos/load.ts';
+
+// Response bodies that ext_proc rewrites arrive in one message; allow more than grpc-js's 4 MiB.
+const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+
+export async function startServices(config: GatewayConfig, socketPath: string): Promise<grpc.Server> {
+  const model = new GatewayModel(config);
+  const signers = new Map(config.backends.map((b) => [b.name, new BackendSigner(b)]));
+  const services = loadEnvoyServices();
+  const server = new grpc.Server({
+    'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
+    'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
+  });
+  server.addService(services.authorization, authzHandlers(model));
+  server.addService(services.externalProcessor, extProcHandlers({ model, signers, startedAt: new Date(), now: () => new Date() }));
+  await new Promise<void>((resolve, reject) =>
+    server.bindAsync(`unix:${socketPath}`, grpc.ServerCredentials.createInsecure(), (err) => (err ? reject(err) : resolve())),
+  );
+  return server;
+}

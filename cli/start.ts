@@ -1,0 +1,75 @@
+// `bucketgate start`: the gRPC services in this process, Envoy as a child. If Envoy dies, the
+// gateway stops with a clear message rather than leaving a half-working endpoint.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import type { GatewayConfig } from '../core/config/types.ts';
+import { envoyBootstrap } from '../envoy/bootstrap.ts';
+import { ENVOY_INSTALL_HINT, locateEnvoy } from '../envoy/locate.ts';
+import { log, startChild, type ManagedChild } from './child.ts';
+import { startServices } from './services.ts';
+
+function waitForPort(host: string, port: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolve) => {
+    const attempt = () => {
+      const s = net.connect({ host, port }, () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.on('error', () => {
+        s.destroy();
+        if (Date.now() > deadline) resolve(false);
+        else setTimeout(attempt, 100);
+      });
+    };
+    attempt();
+  });
+}
+
+export interface StartOptions {
+  /** Extra children that belong to this gateway (e.g. a managed backend), stopped with it. */
+  companions?: ManagedChild[];
+}
+
+export async function startGateway(config: GatewayConfig, opts: StartOptions = {}): Promise<never> {
+  const envoyBin = locateEnvoy();
+  if (!envoyBin) {
+    log('gateway', ENVOY_INSTALL_HINT);
+    process.exit(2);
+  }
+  const runDir = mkdtempSync(path.join(os.tmpdir(), 'bucketgate-'));
+  const socket = path.join(runDir, 'services.sock');
+  const server = await startServices(config, socket);
+  const bootstrapPath = path.join(runDir, 'envoy.json');
+  writeFileSync(bootstrapPath, JSON.stringify(envoyBootstrap(config, { servicesSocket: socket }), null, 1));
+  const args = ['-c', bootstrapPath, '--log-level', process.env.ENVOY_LOG_LEVEL ?? 'warn', '--use-dynamic-base-id'];
+  if (config.envoy.concurrency > 0) args.push('--concurrency', String(config.envoy.concurrency));
+  const envoy = startChild('envoy', envoyBin, args);
+  const children = [envoy, ...(opts.companions ?? [])];
+
+  let shuttingDown = false;
+  const shutdown = async (code: number, why: string) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    log('gateway', why);
+    await Promise.all(children.map((c) => c.stop()));
+    server.forceShutdown();
+    rmSync(runDir, { recursive: true, force: true });
+    process.exit(code);
+  };
+  process.on('SIGTERM', () => void shutdown(0, 'SIGTERM received, stopping'));
+  process.on('SIGINT', () => void shutdown(0, 'SIGINT received, stopping'));
+  for (const c of children) {
+    void c.exited.then((code) => shutdown(1, `${c.name} exited unexpectedly (code ${code}); stopping the gateway`));
+  }
+
+  const scheme = config.listen.tls ? 'https' : 'http';
+  if (await waitForPort(config.listen.address, config.listen.port, 30_000)) {
+    log('gateway', `listening on ${scheme}://${config.listen.address}:${config.listen.port}`);
+  } else {
+    await shutdown(1, `Envoy did not open ${config.listen.address}:${config.listen.port} within 30 s`);
+  }
+  return new Promise<never>(() => {});
+}

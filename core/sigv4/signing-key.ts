@@ -1,0 +1,44 @@
+// SigV4 signing-key derivation and a bounded cache, so the four-HMAC chain runs once per
+// credential per day rather than once per request.
+
+import { createHash, createHmac } from 'node:crypto';
+
+function hmac(key: string | Buffer, data: string): Buffer {
+  return createHmac('sha256', key).update(data, 'utf8').digest();
+}
+
+/** kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request"). */
+export function signingKey(secret: string, date: string, region: string, service: string): Buffer {
+  const kDate = hmac(`AWS4${secret}`, date);
+  const kRegion = hmac(kDate, region);
+  const kService = hmac(kRegion, service);
+  return hmac(kService, 'aws4_request');
+}
+
+/**
+ * Derived keys by credential scope. The secret's digest is part of the cache key so that a rotated
+ * secret misses instead of validating against the old one. Oldest entries are evicted first
+ * (Map iteration order is insertion order); the bound caps memory when clients vary the region.
+ */
+export class SigningKeyCache {
+  private readonly keys = new Map<string, Buffer>();
+
+  constructor(private readonly maxEntries = 10_000) {}
+
+  /** The derived key; callers must not mutate the returned Buffer, it is shared. */
+  get(accessKeyId: string, secret: string, date: string, region: string, service: string): Buffer {
+    const secretDigest = createHash('sha256').update(secret, 'utf8').digest('base64');
+    // JSON keeps the tuple unambiguous even if a client-chosen region contains separators.
+    const id = JSON.stringify([accessKeyId, date, region, service, secretDigest]);
+    let key = this.keys.get(id);
+    if (key === undefined) {
+      key = signingKey(secret, date, region, service);
+      if (this.keys.size >= this.maxEntries) {
+        const oldest = this.keys.keys().next();
+        if (!oldest.done) this.keys.delete(oldest.value);
+      }
+      this.keys.set(id, key);
+    }
+    return key;
+  }
+}

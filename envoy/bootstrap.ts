@@ -1,0 +1,139 @@
+// Generates Envoy's whole bootstrap from the gateway config: one listener with ext_authz ->
+// ext_proc -> router, one cluster per backend, admin on loopback only.
+import type { GatewayConfig } from '../core/config/types.ts';
+import { AUTHZ_METADATA_NAMESPACE } from '../core/route-decision.ts';
+import { CLUSTER_HEADER } from '../authz/server.ts';
+import { backendCluster, SERVICES_CLUSTER, servicesCluster } from './clusters.ts';
+import { localReplyConfig } from './local-reply.ts';
+
+export interface BootstrapOptions {
+  /** Unix socket on which the gRPC services (ext_authz + ext_proc) listen. */
+  servicesSocket: string;
+}
+
+const HCM = 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
+
+function extAuthzFilter() {
+  return {
+    name: 'envoy.filters.http.ext_authz',
+    typed_config: {
+      '@type': 'type.googleapis.com/envoy.extensions.filters.http.ext_authz.v3.ExtAuthz',
+      grpc_service: { envoy_grpc: { cluster_name: SERVICES_CLUSTER }, timeout: '2s' },
+      transport_api_version: 'V3',
+      // Fail closed: an unreachable or failing authorization service denies (503, S3 XML body).
+      failure_mode_allow: false,
+      status_on_error: { code: 503 },
+      // The route is chosen by the cluster header that ext_authz sets, so re-resolve it after.
+      clear_route_cache: true,
+    },
+  };
+}
+
+function extProcFilter() {
+  return {
+    name: 'envoy.filters.http.ext_proc',
+    typed_config: {
+      '@type': 'type.googleapis.com/envoy.extensions.filters.http.ext_proc.v3.ExternalProcessor',
+      grpc_service: { envoy_grpc: { cluster_name: SERVICES_CLUSTER }, timeout: '30s' },
+      failure_mode_allow: false,
+      // Request headers only: bodies never pass through Node on this path. Response phases are
+      // switched on per request (mode_override) where a response body must be rewritten.
+      processing_mode: {
+        request_header_mode: 'SEND', response_header_mode: 'SKIP', request_body_mode: 'NONE',
+        response_body_mode: 'NONE', request_trailer_mode: 'SKIP', response_trailer_mode: 'SKIP',
+      },
+      allow_mode_override: true,
+      message_timeout: '5s',
+      max_message_timeout: '30s',
+      mutation_rules: { allow_all_routing: true },
+      metadata_options: { forwarding_namespaces: { untyped: [AUTHZ_METADATA_NAMESPACE] } },
+    },
+  };
+}
+
+function downstreamTls(cfg: GatewayConfig) {
+  const tls = cfg.listen.tls;
+  if (!tls) return {};
+  return {
+    transport_socket: {
+      name: 'envoy.transport_sockets.tls',
+      typed_config: {
+        '@type': 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext',
+        common_tls_context: {
+          tls_certificates: [{ certificate_chain: { filename: tls.certFile }, private_key: { filename: tls.keyFile } }],
+        },
+      },
+    },
+  };
+}
+
+function listener(cfg: GatewayConfig) {
+  return {
+    name: 's3',
+    address: { socket_address: { address: cfg.listen.address, port_value: cfg.listen.port } },
+    filter_chains: [
+      {
+        ...downstreamTls(cfg),
+        filters: [
+          {
+            name: 'envoy.filters.network.http_connection_manager',
+            typed_config: {
+              '@type': HCM,
+              stat_prefix: 's3',
+              codec_type: 'AUTO',
+              // Authorize exactly the path the backend receives: Envoy must not rewrite it.
+              normalize_path: false,
+              merge_slashes: false,
+              path_with_escaped_slashes_action: 'KEEP_UNCHANGED',
+              // Large objects stream for as long as they take; idle connections are cut.
+              request_timeout: '0s',
+              stream_idle_timeout: '300s',
+              local_reply_config: localReplyConfig(),
+              route_config: {
+                name: 's3',
+                virtual_hosts: [
+                  {
+                    name: 's3',
+                    domains: ['*'],
+                    routes: [
+                      {
+                        match: { prefix: '/' },
+                        route: { cluster_header: CLUSTER_HEADER, timeout: '0s' },
+                        request_headers_to_remove: [CLUSTER_HEADER],
+                      },
+                    ],
+                  },
+                ],
+              },
+              http_filters: [
+                extAuthzFilter(),
+                extProcFilter(),
+                { name: 'envoy.filters.http.router', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router' } },
+              ],
+            },
+          },
+        ],
+      },
+    ],
+  };
+}
+
+export function envoyBootstrap(cfg: GatewayConfig, opts: BootstrapOptions) {
+  return {
+    node: { id: 'bucketgate', cluster: 'bucketgate' },
+    admin: { address: { socket_address: { address: '127.0.0.1', port_value: cfg.envoy.adminPort } } },
+    layered_runtime: {
+      layers: [
+        {
+          name: 'static',
+          // Without graceful close, Node's HTTP/2 stack reads Envoy's per-stream resets as an attack.
+          static_layer: { 'envoy.reloadable_features.ext_proc_graceful_grpc_close': true },
+        },
+      ],
+    },
+    static_resources: {
+      listeners: [listener(cfg)],
+      clusters: [servicesCluster(opts.servicesSocket), ...cfg.backends.map(backendCluster)],
+    },
+  };
+}

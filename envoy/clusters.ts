@@ -1,0 +1,64 @@
+// Envoy clusters: one per backend (TLS with SNI from the request's host for https endpoints), and
+// the HTTP/2 cluster through which Envoy reaches our gRPC services on a Unix socket.
+import { isIP } from 'node:net';
+import type { BackendConfig } from '../core/config/types.ts';
+import { clusterName } from '../core/gateway-model.ts';
+
+export const SERVICES_CLUSTER = 'bucketgate_services';
+const SYSTEM_CA = '/etc/ssl/certs/ca-certificates.crt';
+
+function httpOptions(extra: Record<string, unknown>) {
+  return {
+    'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': {
+      '@type': 'type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions',
+      ...extra,
+    },
+  };
+}
+
+function address(a: { pipe: string } | { host: string; port: number }) {
+  return 'pipe' in a ? { pipe: { path: a.pipe } } : { socket_address: { address: a.host, port_value: a.port } };
+}
+
+function loadAssignment(name: string, a: { pipe: string } | { host: string; port: number }) {
+  return { cluster_name: name, endpoints: [{ lb_endpoints: [{ endpoint: { address: address(a) } }] }] };
+}
+
+export function servicesCluster(socketPath: string) {
+  return {
+    name: SERVICES_CLUSTER,
+    type: 'STATIC',
+    connect_timeout: '1s',
+    typed_extension_protocol_options: httpOptions({ explicit_http_config: { http2_protocol_options: {} } }),
+    load_assignment: loadAssignment(SERVICES_CLUSTER, { pipe: socketPath }),
+  };
+}
+
+export function backendCluster(b: BackendConfig) {
+  const name = clusterName(b.name);
+  const tls = b.endpoint.scheme === 'https';
+  return {
+    name,
+    type: isIP(b.endpoint.host) ? 'STATIC' : 'STRICT_DNS',
+    dns_lookup_family: 'V4_PREFERRED',
+    connect_timeout: '5s',
+    // Virtual-host backends see a different host per bucket: SNI and SAN checks follow :authority.
+    typed_extension_protocol_options: httpOptions({
+      explicit_http_config: { http_protocol_options: {} },
+      ...(tls ? { upstream_http_protocol_options: { auto_sni: true, auto_san_validation: true } } : {}),
+    }),
+    load_assignment: loadAssignment(name, { host: b.endpoint.host, port: b.endpoint.port }),
+    ...(tls
+      ? {
+          transport_socket: {
+            name: 'envoy.transport_sockets.tls',
+            typed_config: {
+              '@type': 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext',
+              sni: b.endpoint.host,
+              common_tls_context: { validation_context: { trusted_ca: { filename: SYSTEM_CA } } },
+            },
+          },
+        }
+      : {}),
+  };
+}

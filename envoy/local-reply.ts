@@ -1,0 +1,39 @@
+// Replies Envoy generates itself (authorization service down, backend unreachable) get S3 XML
+// bodies like every other error, so clients show a meaningful code instead of a parse failure.
+
+function s3ErrorBody(code: string, message: string): string {
+  return (
+    '<?xml version="1.0" encoding="UTF-8"?>\n' +
+    `<Error><Code>${code}</Code><Message>${message}</Message><RequestId>%REQ(X-REQUEST-ID)%</RequestId></Error>\n`
+  );
+}
+
+function mapper(filter: object, code: string, message: string) {
+  return {
+    filter,
+    body_format_override: {
+      text_format_source: { inline_string: s3ErrorBody(code, message) },
+      content_type: 'application/xml',
+    },
+  };
+}
+
+const status503 = { status_code_filter: { comparison: { op: 'EQ', value: { default_value: 503, runtime_key: 'bucketgate.local_reply.503' } } } };
+
+export function localReplyConfig() {
+  return {
+    mappers: [
+      // ext_authz unreachable or failing: the request is denied (fail closed) with 503.
+      mapper(
+        { and_filter: { filters: [status503, { response_flag_filter: { flags: ['UAEX'] } }] } },
+        'ServiceUnavailable',
+        'The authorization service is unavailable. Please try again.',
+      ),
+      mapper(
+        { response_flag_filter: { flags: ['UF', 'UH', 'UO', 'URX', 'UC', 'UT', 'UMSDR'] } },
+        'ServiceUnavailable',
+        'The storage backend is unavailable. Please try again.',
+      ),
+    ],
+  };
+}

@@ -1,0 +1,77 @@
+// Plans the request as the backend must receive it: host, path with the real bucket, query
+// without the client's presign parameters, and the headers to sign. Pure: signing happens later.
+import type { BackendConfig } from '../core/config/types.ts';
+import type { RouteDecision } from '../core/route-decision.ts';
+import { S3Error } from '../core/s3/errors.ts';
+import { uriEncode } from '../core/sigv4/canonical.ts';
+
+export interface BackendRequestPlan {
+  authority: string;
+  /** Path without query, canonically encoded (what goes on the wire is what is signed). */
+  path: string;
+  /** Decoded query for the signer, and the wire form in the same encoding. */
+  query: Record<string, string | string[]>;
+  wireQuery: string;
+  /** Headers that are signed for the backend (lower-case names), host included. */
+  headersToSign: Record<string, string>;
+}
+
+const PRESIGN_PARAMS = new Set([
+  'X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Date', 'X-Amz-Expires', 'X-Amz-SignedHeaders',
+  'X-Amz-Signature', 'X-Amz-Security-Token',
+]);
+
+/** Client headers that must never reach a backend: they belong to the client's own signature. */
+export const CLIENT_AUTH_HEADERS = ['authorization', 'x-amz-security-token'];
+
+export function backendAuthority(b: BackendConfig, realBucket: string | undefined): string {
+  const defaultPort = b.endpoint.scheme === 'https' ? 443 : 80;
+  const host = b.addressing === 'virtual' && realBucket ? `${realBucket}.${b.endpoint.host}` : b.endpoint.host;
+  return b.endpoint.port === defaultPort ? host : `${host}:${b.endpoint.port}`;
+}
+
+function decodeParam(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    throw new S3Error('InvalidURI', 400, "Couldn't parse the specified URI.");
+  }
+}
+
+function planQuery(rawQuery: string, presigned: boolean): { query: Record<string, string | string[]>; wireQuery: string } {
+  const query: Record<string, string | string[]> = {};
+  const wire: string[] = [];
+  for (const part of rawQuery.split('&')) {
+    if (part === '') continue;
+    const eq = part.indexOf('=');
+    const name = decodeParam(eq < 0 ? part : part.slice(0, eq));
+    if (presigned && PRESIGN_PARAMS.has(name)) continue;
+    const value = eq < 0 ? '' : decodeParam(part.slice(eq + 1));
+    const prev = query[name];
+    query[name] = prev === undefined ? value : ([] as string[]).concat(prev, value);
+    // A bare flag (?uploads) stays bare on the wire; SigV4 canonicalizes it as `uploads=` either way.
+    wire.push(eq < 0 ? uriEncode(name, true) : `${uriEncode(name, true)}=${uriEncode(value, true)}`);
+  }
+  return { query, wireQuery: wire.join('&') };
+}
+
+export function planBackendRequest(
+  d: RouteDecision,
+  backend: BackendConfig,
+  headers: Record<string, string>,
+  rawQuery: string,
+): BackendRequestPlan {
+  const authority = backendAuthority(backend, d.realBucket);
+  const keyPath = d.encodedKey === '' ? '' : `/${d.encodedKey}`;
+  const path = backend.addressing === 'virtual' ? keyPath || '/' : `/${d.realBucket}${keyPath}`;
+  const headersToSign: Record<string, string> = { host: authority };
+  for (const [name, value] of Object.entries(headers)) {
+    if ((name.startsWith('x-amz-') || name === 'content-md5') && !CLIENT_AUTH_HEADERS.includes(name) && name !== 'x-amz-date') {
+      headersToSign[name] = value;
+    }
+  }
+  if (d.copySource !== undefined) headersToSign['x-amz-copy-source'] = d.copySource;
+  // Presigned and anonymous requests carry no payload hash: the backend is told not to expect one.
+  headersToSign['x-amz-content-sha256'] ??= 'UNSIGNED-PAYLOAD';
+  return { authority, path, ...planQuery(rawQuery, d.presigned), headersToSign };
+}

@@ -1,0 +1,137 @@
+// One ext_proc stream = one HTTP request. This state machine turns Envoy's messages into the
+// backend request (rewrite + re-sign) and, only where needed, rewrites the response body.
+import { GatewayModel } from '../core/gateway-model.ts';
+import { AUTHZ_METADATA_NAMESPACE, decisionFromStruct, type RouteDecision } from '../core/route-decision.ts';
+import { errors, errorXml, S3Error } from '../core/s3/errors.ts';
+import { BODY_NAMES_BUCKET } from '../core/s3/operation.ts';
+import { headerMapToRecord, setHeader, type HeaderMap } from '../protos/headers.ts';
+import { CLIENT_AUTH_HEADERS, planBackendRequest } from './backend-request.ts';
+import { listBucketsXml } from './list-buckets.ts';
+import { rewriteXml, type XmlRewrite } from './rewrite-xml.ts';
+import type { BackendSigner } from './sign.ts';
+
+export interface ExtProcDeps {
+  model: GatewayModel;
+  signers: Map<string, BackendSigner>;
+  startedAt: Date;
+  now: () => Date;
+}
+
+// Every field set explicitly: in a mode_override an unset header mode means DEFAULT, which is SEND.
+const RESPONSE_HEADERS_ONLY = {
+  request_header_mode: 'SEND', response_header_mode: 'SEND', request_body_mode: 'NONE',
+  response_body_mode: 'NONE', request_trailer_mode: 'SKIP', response_trailer_mode: 'SKIP',
+};
+const RESPONSE_BODY_BUFFERED = { ...RESPONSE_HEADERS_ONLY, response_body_mode: 'BUFFERED' };
+
+type Msg = Record<string, any>;
+
+function immediate(status: number, body: string, requestId: string): Msg {
+  return {
+    immediate_response: {
+      status: { code: status },
+      headers: { set_headers: [setHeader('content-type', 'application/xml'), setHeader('x-amz-request-id', requestId)] },
+      body: Buffer.from(body, 'utf8'),
+    },
+  };
+}
+
+export class ExtProcStream {
+  private decision?: RouteDecision;
+  private rewrite?: XmlRewrite;
+  private requestId = '';
+
+  constructor(private readonly deps: ExtProcDeps) {}
+
+  async handle(msg: Msg): Promise<Msg> {
+    try {
+      switch (msg.request) {
+        case 'request_headers':
+          return await this.onRequestHeaders(msg);
+        case 'response_headers':
+          return this.onResponseHeaders(msg.response_headers.headers as HeaderMap);
+        case 'response_body':
+          return this.onResponseBody(msg.response_body.body as Buffer);
+        default:
+          // Phases we never ask for; answer so Envoy is never left waiting.
+          return { [msg.request]: {} };
+      }
+    } catch (e) {
+      const err = e instanceof S3Error ? e : errors.internal();
+      if (!(e instanceof S3Error)) console.error('ext_proc error:', e);
+      return immediate(err.status, errorXml(err, this.decision?.bucket ?? '', this.requestId), this.requestId);
+    }
+  }
+
+  private async onRequestHeaders(msg: Msg): Promise<Msg> {
+    const headers = headerMapToRecord(msg.request_headers.headers);
+    this.requestId = headers['x-request-id'] ?? '';
+    const d = decisionFromStruct(msg.metadata_context?.filter_metadata?.[AUTHZ_METADATA_NAMESPACE]);
+    // No decision means ext_authz did not run for this request: fail closed.
+    if (!d) throw errors.accessDenied();
+    this.decision = d;
+    if (d.op === 'ListBuckets') {
+      const xml = listBucketsXml(d.principal ?? 'anonymous', this.deps.model.visibleBuckets(d.principal), this.deps.startedAt);
+      return immediate(200, xml, this.requestId);
+    }
+    const backend = this.deps.model.backend(d.backend!)!;
+    const rawPath = headers[':path'] ?? '/';
+    const q = rawPath.indexOf('?');
+    const plan = planBackendRequest(d, backend, headers, q < 0 ? '' : rawPath.slice(q + 1));
+    const { authorization, amzDate } = await this.deps.signers.get(backend.name)!.sign(headers[':method']!, plan, this.deps.now());
+
+    const set = [
+      setHeader(':path', plan.wireQuery ? `${plan.path}?${plan.wireQuery}` : plan.path),
+      setHeader(':authority', plan.authority),
+      setHeader('authorization', authorization),
+      setHeader('x-amz-date', amzDate),
+      setHeader('x-amz-content-sha256', plan.headersToSign['x-amz-content-sha256']!),
+    ];
+    if (d.copySource !== undefined) set.push(setHeader('x-amz-copy-source', d.copySource));
+    const remove = CLIENT_AUTH_HEADERS.filter((h) => h !== 'authorization');
+    const response: Msg = { request_headers: { response: { status: 'CONTINUE', header_mutation: { set_headers: set, remove_headers: remove } } } };
+
+    if (BODY_NAMES_BUCKET.has(d.op) || d.realBucket !== d.bucket) {
+      this.rewrite = this.xmlRewrite(d, backend, headers);
+      response.mode_override = RESPONSE_HEADERS_ONLY;
+    }
+    return response;
+  }
+
+  private xmlRewrite(d: RouteDecision, backend: NonNullable<ReturnType<GatewayModel['backend']>>, headers: Record<string, string>): XmlRewrite {
+    const e = backend.endpoint;
+    const bases = [`${e.scheme}://${e.host}:${e.port}`, `${e.scheme}://${e.host}`];
+    let authority = headers[':authority'] ?? '';
+    if (authority.startsWith(`${d.bucket}.`)) authority = authority.slice(d.bucket!.length + 1);
+    return {
+      realBucket: d.realBucket!,
+      virtualBucket: d.bucket!,
+      pathStyleBases: backend.addressing === 'path' ? bases : [],
+      bucketBases: backend.addressing === 'virtual' ? bases.map((b) => b.replace('://', `://${d.realBucket}.`)) : [],
+      gatewayBase: `${headers[':scheme'] ?? 'http'}://${authority}`,
+    };
+  }
+
+  private onResponseHeaders(map: HeaderMap): Msg {
+    const headers = headerMapToRecord(map);
+    const status = Number(headers[':status'] ?? '0');
+    const isXml = (headers['content-type'] ?? '').includes('xml');
+    const wantBody = this.rewrite && isXml && (status >= 300 || BODY_NAMES_BUCKET.has(this.decision!.op));
+    const response: Msg = { response_headers: { response: { status: 'CONTINUE' } } };
+    if (wantBody) response.mode_override = RESPONSE_BODY_BUFFERED;
+    return response;
+  }
+
+  private onResponseBody(body: Buffer): Msg {
+    const out = Buffer.from(rewriteXml(body.toString('utf8'), this.rewrite!), 'utf8');
+    return {
+      response_body: {
+        response: {
+          status: 'CONTINUE',
+          header_mutation: { set_headers: [setHeader('content-length', String(out.length))] },
+          body_mutation: { body: out },
+        },
+      },
+    };
+  }
+}

@@ -1,0 +1,41 @@
+// Rewrites the backend's view (real bucket, backend URL) into the client's view in S3 XML bodies.
+// Only the elements S3 uses for them are touched, so object keys and other content stay as they are.
+
+export interface XmlRewrite {
+  realBucket: string;
+  virtualBucket: string;
+  /** Backend base URLs whose paths start with the bucket (path-style), e.g. http://127.0.0.1:9100. */
+  pathStyleBases: string[];
+  /** Backend base URLs that already name the bucket (virtual-host), e.g. http://real.s3.example.com. */
+  bucketBases: string[];
+  /** The gateway's base URL as the client reached it (path style), e.g. http://127.0.0.1:9000. */
+  gatewayBase: string;
+}
+
+const NAME_ELEMENTS = /<(Name|Bucket|BucketName)>([^<]*)<\/\1>/g;
+const URL_ELEMENTS = /<(Location|Resource)>([^<]*)<\/\1>/g;
+
+/** '/real' or '/real/…' becomes '/virtual…'; any other path is left alone. */
+function rewriteBucketPath(path: string, r: XmlRewrite): string {
+  const prefix = `/${r.realBucket}`;
+  if (path === prefix || path.startsWith(`${prefix}/`) || path.startsWith(`${prefix}?`)) {
+    return `/${r.virtualBucket}${path.slice(prefix.length)}`;
+  }
+  return path;
+}
+
+function rewriteUrl(value: string, r: XmlRewrite): string {
+  for (const base of r.bucketBases) {
+    if (value === base || value.startsWith(`${base}/`)) return `${r.gatewayBase}/${r.virtualBucket}${value.slice(base.length)}`;
+  }
+  for (const base of r.pathStyleBases) {
+    if (value.startsWith(`${base}/`)) return r.gatewayBase + rewriteBucketPath(value.slice(base.length), r);
+  }
+  return rewriteBucketPath(value, r);
+}
+
+export function rewriteXml(xml: string, r: XmlRewrite): string {
+  return xml
+    .replace(NAME_ELEMENTS, (m, el: string, v: string) => (v === r.realBucket ? `<${el}>${r.virtualBucket}</${el}>` : m))
+    .replace(URL_ELEMENTS, (_m, el: string, v: string) => `<${el}>${rewriteUrl(v, r)}</${el}>`);
+}

@@ -1,0 +1,165 @@
+// SigV4 parsing and policy errors: each must carry AWS's code and status.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash, createHmac } from 'node:crypto';
+import { S3Error } from '../../core/s3/errors.ts';
+import { parseAuthorizationHeader } from '../../core/sigv4/auth-header.ts';
+import { parsePresignedQuery } from '../../core/sigv4/presigned.ts';
+import { SigningKeyCache } from '../../core/sigv4/signing-key.ts';
+import { type IncomingRequest, verifySigV4 } from '../../core/sigv4/verify.ts';
+
+const AK = 'AKIAIOSFODNN7EXAMPLE';
+const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+const NOW = new Date('2013-05-24T00:00:00Z');
+const CRED = `${AK}/20130524/us-east-1/s3/aws4_request`;
+const SIG = 'f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41';
+const lookup = (ak: string) => (ak === AK ? SECRET : undefined);
+
+function isS3Error(code: string, status: number, message?: string) {
+  return (e: unknown) =>
+    e instanceof S3Error && e.code === code && e.status === status && (message === undefined || e.message === message);
+}
+
+function request(headers: Record<string, string>, rawQuery = ''): IncomingRequest {
+  const h = new Map(Object.entries({ host: 'examplebucket.s3.amazonaws.com', ...headers }));
+  return { method: 'GET', rawPath: '/test.txt', rawQuery, header: (n) => h.get(n) };
+}
+const verify = (req: IncomingRequest) => verifySigV4(req, lookup, NOW, new SigningKeyCache());
+
+test('Authorization header: components in any order, with or without spaces', () => {
+  const expected = {
+    accessKeyId: AK,
+    date: '20130524',
+    region: 'us-east-1',
+    service: 's3',
+    signedHeaders: ['host', 'range', 'x-amz-date'],
+    signature: SIG,
+  };
+  for (const value of [
+    `AWS4-HMAC-SHA256 Credential=${CRED}, SignedHeaders=host;range;x-amz-date, Signature=${SIG}`,
+    `AWS4-HMAC-SHA256 Credential=${CRED},SignedHeaders=host;range;x-amz-date,Signature=${SIG}`,
+    `AWS4-HMAC-SHA256  Signature=${SIG} ,Credential=${CRED},  SignedHeaders=host;range;x-amz-date`,
+  ]) {
+    assert.deepEqual(parseAuthorizationHeader(value), expected);
+  }
+});
+
+test('malformed Authorization headers', () => {
+  const malformed = [
+    'AWS4-HMAC-SHA256',
+    `AWS4-HMAC-SHA256 Credential=${CRED}, SignedHeaders=host`,
+    `AWS4-HMAC-SHA256 Credential=${CRED}, SignedHeaders=host, Signature=`,
+    `AWS4-HMAC-SHA256 Credential=${CRED}, Credential=${CRED}, SignedHeaders=host, Signature=${SIG}`,
+    `AWS4-HMAC-SHA256 Credential=${CRED}, SignedHeaders=host, Signature=${SIG}, Extra=1`,
+    `AWS4-HMAC-SHA256 Credential ${CRED}, SignedHeaders=host, Signature=${SIG}`,
+    `AWS4-HMAC-SHA256 Credential=${AK}/20130524/us-east-1/s3, SignedHeaders=host, Signature=${SIG}`,
+    `AWS4-HMAC-SHA256 Credential=${AK}/2013-05-24/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=${SIG}`,
+    `AWS4-HMAC-SHA256 Credential=${AK}/20130524/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=${SIG}`,
+    `AWS4-HMAC-SHA256 Credential=${AK}/20130524/us-east-1/s3/aws4_foo, SignedHeaders=host, Signature=${SIG}`,
+    `AWS4-HMAC-SHA256 Credential=${CRED}, SignedHeaders=range;x-amz-date, Signature=${SIG}`,
+    `AWS4-HMAC-SHA256 Credential=${CRED}, SignedHeaders=host;;range, Signature=${SIG}`,
+  ];
+  for (const value of malformed) {
+    assert.throws(() => parseAuthorizationHeader(value), isS3Error('AuthorizationHeaderMalformed', 400), value);
+  }
+});
+
+test('unsupported authorization mechanisms', () => {
+  for (const value of ['AWS AKIAIOSFODNN7EXAMPLE:frJIUN8DYpKDtOLCwo//yllqDzg=', `AWS4-ECDSA-P256-SHA256 Credential=${CRED}`]) {
+    const unsupported = 'The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.';
+    assert.throws(() => parseAuthorizationHeader(value), isS3Error('InvalidRequest', 400, unsupported));
+  }
+});
+
+test('anonymous, and both mechanisms at once', () => {
+  assert.throws(() => verify(request({})), isS3Error('AccessDenied', 403));
+  const auth = `AWS4-HMAC-SHA256 Credential=${CRED}, SignedHeaders=host, Signature=${SIG}`;
+  assert.throws(() => verify(request({ authorization: auth }, 'X-Amz-Algorithm=AWS4-HMAC-SHA256')), isS3Error('InvalidArgument', 400));
+});
+
+test('header auth: bad dates', () => {
+  const base = {
+    authorization: `AWS4-HMAC-SHA256 Credential=${CRED}, SignedHeaders=host;x-amz-date, Signature=${SIG}`,
+    'x-amz-content-sha256': 'UNSIGNED-PAYLOAD',
+  };
+  const noDate = 'AWS authentication requires a valid Date or x-amz-date header';
+  const dates: Array<Record<string, string>> = [
+    {},
+    { 'x-amz-date': '2013-05-24T00:00:00Z' },
+    { 'x-amz-date': '20131324T000000Z' },
+    { date: 'soon' },
+  ];
+  for (const d of dates) {
+    assert.throws(() => verify(request({ ...base, ...d })), isS3Error('AccessDenied', 403, noDate));
+  }
+  // The credential scope names another day than x-amz-date.
+  const otherDay = { ...base, authorization: base.authorization.replace('20130524', '20130523') };
+  assert.throws(
+    () => verify(request({ ...otherDay, 'x-amz-date': '20130524T000000Z' })),
+    isS3Error('AuthorizationHeaderMalformed', 400),
+  );
+});
+
+test('header auth: the Date header stands in for x-amz-date', () => {
+  // Canonical request written out by hand; the string to sign must use the Date header as 20130524T000000Z.
+  const canonical = [
+    'GET',
+    '/test.txt',
+    '',
+    'date:Fri, 24 May 2013 00:00:00 GMT',
+    'host:examplebucket.s3.amazonaws.com',
+    '',
+    'date;host',
+    'UNSIGNED-PAYLOAD',
+  ].join('\n');
+  const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data).digest();
+  const key = ['20130524', 'us-east-1', 's3', 'aws4_request'].reduce<string | Buffer>((k, part) => hmac(k, part), `AWS4${SECRET}`);
+  const hash = createHash('sha256').update(canonical).digest('hex');
+  const toSign = `AWS4-HMAC-SHA256\n20130524T000000Z\n20130524/us-east-1/s3/aws4_request\n${hash}`;
+  const signature = hmac(key, toSign).toString('hex');
+  const req = request({
+    authorization: `AWS4-HMAC-SHA256 Credential=${CRED}, SignedHeaders=date;host, Signature=${signature}`,
+    date: 'Fri, 24 May 2013 00:00:00 GMT',
+    'x-amz-content-sha256': 'UNSIGNED-PAYLOAD',
+  });
+  assert.equal(verify(req).payloadHash, 'UNSIGNED-PAYLOAD');
+});
+
+test('presigned query parameter errors', () => {
+  const good: Record<string, string> = {
+    'X-Amz-Algorithm': 'AWS4-HMAC-SHA256',
+    'X-Amz-Credential': CRED,
+    'X-Amz-Date': '20130524T000000Z',
+    'X-Amz-Expires': '86400',
+    'X-Amz-SignedHeaders': 'host',
+    'X-Amz-Signature': SIG,
+  };
+  const parse = (changes: Record<string, string | undefined>) =>
+    parsePresignedQuery(new Map(Object.entries({ ...good, ...changes }).filter((e): e is [string, string] => e[1] !== undefined)));
+  assert.equal(parse({}).expiresSeconds, 86400);
+  assert.equal(parse({ 'X-Amz-Expires': '604800' }).expiresSeconds, 604800);
+  const week = 'X-Amz-Expires must be less than a week (in seconds) that is; the maximum expires is 604800 seconds';
+  assert.throws(() => parse({ 'X-Amz-Expires': '604801' }), isS3Error('AuthorizationQueryParametersError', 400, week));
+  const bad: Array<Record<string, string | undefined>> = [
+    { 'X-Amz-Expires': '0' },
+    { 'X-Amz-Expires': '-5' },
+    { 'X-Amz-Expires': '1.5' },
+    { 'X-Amz-Signature': undefined },
+    { 'X-Amz-SignedHeaders': '' },
+    { 'X-Amz-SignedHeaders': 'x-amz-date' },
+    { 'X-Amz-Algorithm': 'AWS4-HMAC-SHA1' },
+    { 'X-Amz-Date': '20130524T000000' },
+    { 'X-Amz-Date': '20130525T000000Z' },
+    { 'X-Amz-Credential': `${AK}/20130524/us-east-1/sqs/aws4_request` },
+  ];
+  for (const changes of bad) {
+    assert.throws(() => parse(changes), isS3Error('AuthorizationQueryParametersError', 400), JSON.stringify(changes));
+  }
+});
+
+test('presigned X-Amz-Expires over a week is rejected through verifySigV4 too', () => {
+  const query =
+    `X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=${encodeURIComponent(CRED)}&X-Amz-Date=20130524T000000Z` +
+    `&X-Amz-Expires=604801&X-Amz-SignedHeaders=host&X-Amz-Signature=${SIG}`;
+  assert.throws(() => verify(request({}, query)), isS3Error('AuthorizationQueryParametersError', 400));
+});
