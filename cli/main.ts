@@ -40,6 +40,11 @@ async function main(argv: string[]): Promise<void> {
       await startGateway(loadOrExit(file));
       return;
     }
+    case 'services-worker': {
+      const { runServicesWorker } = await import('./worker.ts');
+      runServicesWorker();
+      return;
+    }
     case 'envoy-config': {
       const file = option(rest, '--config') ?? process.env.BUCKETGATE_CONFIG ?? 'bucketgate.yaml';
       const socket = option(rest, '--services-socket') ?? '/run/bucketgate/services.sock';

@@ -1,5 +1,5 @@
-// `bucketgate start`: the gRPC services in this process, Envoy as a child. If Envoy dies, the
-// gateway stops with a clear message rather than leaving a half-working endpoint.
+// `bucketgate start`: a supervised services worker and Envoy as children. If Envoy (or a managed
+// backend) dies, the gateway stops with a clear message rather than leaving a half-working endpoint.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -8,7 +8,7 @@ import type { GatewayConfig } from '../core/config/types.ts';
 import { envoyBootstrap } from '../envoy/bootstrap.ts';
 import { ENVOY_INSTALL_HINT, locateEnvoy } from '../envoy/locate.ts';
 import { log, startChild, type ManagedChild } from './child.ts';
-import { startServices } from './services.ts';
+import { superviseServices } from './supervise.ts';
 
 function waitForPort(host: string, port: number, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
@@ -41,7 +41,8 @@ export async function startGateway(config: GatewayConfig, opts: StartOptions = {
   }
   const runDir = mkdtempSync(path.join(os.tmpdir(), 'bucketgate-'));
   const socket = path.join(runDir, 'services.sock');
-  const server = await startServices(config, socket);
+  const services = superviseServices(config, socket);
+  await services.ready;
   const bootstrapPath = path.join(runDir, 'envoy.json');
   writeFileSync(bootstrapPath, JSON.stringify(envoyBootstrap(config, { servicesSocket: socket }), null, 1));
   const args = ['-c', bootstrapPath, '--log-level', process.env.ENVOY_LOG_LEVEL ?? 'warn', '--use-dynamic-base-id'];
@@ -54,8 +55,7 @@ export async function startGateway(config: GatewayConfig, opts: StartOptions = {
     if (shuttingDown) return;
     shuttingDown = true;
     log('gateway', why);
-    await Promise.all(children.map((c) => c.stop()));
-    server.forceShutdown();
+    await Promise.all([...children.map((c) => c.stop()), services.stop()]);
     rmSync(runDir, { recursive: true, force: true });
     process.exit(code);
   };

@@ -50,12 +50,11 @@ export class GatewayModel {
     return g === '*' || (g !== undefined && g.has(bucket));
   }
 
-  /** Buckets a principal sees in ListBuckets: configured ones it may use, plus granted names. */
+  /**
+   * Buckets a principal sees in ListBuckets: the configured ones it may use. Buckets that exist only
+   * on the default backend are not listed (the gateway would have to ask that backend).
+   */
   visibleBuckets(principal: string | undefined): string[] {
-    const names = new Set<string>();
-    for (const b of this.buckets.keys()) if (this.mayUse(principal, b)) names.add(b);
-    const g = principal === undefined ? undefined : this.grants.get(principal);
-    if (g && g !== '*') for (const b of g) if (this.resolveBucket(b)) names.add(b);
-    return [...names].sort();
+    return [...this.buckets.keys()].filter((b) => this.mayUse(principal, b)).sort();
   }
 }

@@ -8,9 +8,10 @@ function s3ErrorBody(code: string, message: string): string {
   );
 }
 
-function mapper(filter: object, code: string, message: string) {
+function mapper(filter: object, code: string, message: string, status?: number) {
   return {
     filter,
+    ...(status ? { status_code: status } : {}),
     body_format_override: {
       text_format_source: { inline_string: s3ErrorBody(code, message) },
       content_type: 'application/xml',
@@ -18,14 +19,16 @@ function mapper(filter: object, code: string, message: string) {
   };
 }
 
-const status503 = { status_code_filter: { comparison: { op: 'EQ', value: { default_value: 503, runtime_key: 'bucketgate.local_reply.503' } } } };
+const statusIs = (code: number) => ({
+  status_code_filter: { comparison: { op: 'EQ', value: { default_value: code, runtime_key: `bucketgate.local_reply.${code}` } } },
+});
 
 export function localReplyConfig() {
   return {
     mappers: [
       // ext_authz unreachable or failing: the request is denied (fail closed) with 503.
       mapper(
-        { and_filter: { filters: [status503, { response_flag_filter: { flags: ['UAEX'] } }] } },
+        { and_filter: { filters: [statusIs(503), { response_flag_filter: { flags: ['UAEX'] } }] } },
         'ServiceUnavailable',
         'The authorization service is unavailable. Please try again.',
       ),
@@ -34,6 +37,8 @@ export function localReplyConfig() {
         'ServiceUnavailable',
         'The storage backend is unavailable. Please try again.',
       ),
+      // Envoy's own limit on request headers (60 KiB): AWS answers 400 with this code.
+      mapper(statusIs(431), 'RequestHeaderSectionTooLarge', 'Your request header section exceeds the maximum allowed size.', 400),
     ],
   };
 }

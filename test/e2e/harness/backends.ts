@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { S3Client, CreateBucketCommand } from '@aws-sdk/client-s3';
 import { freePort, freePorts, freePortPair } from './ports.ts';
-import { startProcess, trackTempDir, waitUntil, httpProbe, envWithoutAws, type ManagedProcess } from './process.ts';
+import { startProcess, trackTempDir, waitUntil, httpProbe, envWithoutAws } from './process.ts';
 
 export const toolsDir = process.env.BUCKETGATE_TOOLS ?? path.join(os.homedir(), '.cache', 'bucketgate', 'tools');
 
@@ -33,47 +33,56 @@ function tool(rel: string): string {
   return p;
 }
 
-/** Starts `proc`, waits until its S3 port answers any HTTP request, and wraps it as a Backend. */
-async function launch(
-  name: string,
-  root: string,
-  dataDir: string,
-  port: number,
-  creds: BackendCreds,
-  proc: ManagedProcess,
-  stopGraceMs: number,
-): Promise<Backend> {
-  const tmp = trackTempDir(root);
-  const endpoint = `http://127.0.0.1:${port}`;
-  const stop = async (): Promise<void> => { await proc.stop(stopGraceMs); tmp.remove(); };
+/** A fresh temp dir (under os.tmpdir()) removed by `remove()`, or at process exit at the latest. */
+function tempRoot(name: string): { root: string; remove(): void } {
+  const root = mkdtempSync(path.join(os.tmpdir(), `bg-${name}-`));
+  return { root, ...trackTempDir(root) };
+}
+
+interface LaunchSpec {
+  name: string;
+  bin: string;
+  args: string[];
+  env: NodeJS.ProcessEnv;
+  tmp: { root: string; remove(): void };
+  dataDir: string;
+  /** The S3 port. */
+  port: number;
+  stopGraceMs: number;
+}
+
+/** Starts the server, waits until its S3 port answers any HTTP request, and wraps it as a Backend. */
+async function launch(spec: LaunchSpec, creds: BackendCreds): Promise<Backend> {
+  const proc = startProcess({ name: spec.name, command: spec.bin, args: spec.args, env: spec.env, cwd: spec.tmp.root });
+  const endpoint = `http://127.0.0.1:${spec.port}`;
+  const stop = async (): Promise<void> => { await proc.stop(spec.stopGraceMs); spec.tmp.remove(); };
   try {
     // Unsigned GET / → 403 AccessDenied once the S3 API is up; any status proves it answers.
-    await waitUntil(`${name} on ${endpoint}`, httpProbe(`${endpoint}/`), { timeoutMs: READY_TIMEOUT_MS, proc });
+    await waitUntil(`${spec.name} on ${endpoint}`, httpProbe(`${endpoint}/`), { timeoutMs: READY_TIMEOUT_MS, proc });
   } catch (err) {
     await stop();
     throw err;
   }
-  return { name, endpoint, ...creds, dataDir, logs: () => proc.logs(), stop };
+  return { name: spec.name, endpoint, ...creds, dataDir: spec.dataDir, logs: () => proc.logs(), stop };
 }
 
 /** versitygw v1.7 with the posix backend and an internal IAM dir (without it, unknown keys get 404). */
 export async function startVersitygw(creds: BackendCreds): Promise<Backend> {
   const bin = tool('bin/versitygw');
-  const root = mkdtempSync(path.join(os.tmpdir(), 'bg-versitygw-'));
-  const dataDir = path.join(root, 'data');
-  const iamDir = path.join(root, 'iam');
+  const tmp = tempRoot('versitygw');
+  const dataDir = path.join(tmp.root, 'data');
+  const iamDir = path.join(tmp.root, 'iam');
   mkdirSync(dataDir);
   mkdirSync(iamDir);
   const port = await freePort();
-  const proc = startProcess({
+  return launch({
     name: 'versitygw',
-    command: bin,
+    bin,
     // Global flags must come before the `posix` subcommand.
     args: ['-q', '--port', `127.0.0.1:${port}`, '--iam-dir', iamDir, 'posix', dataDir],
     env: envWithoutAws({ ROOT_ACCESS_KEY: creds.accessKey, ROOT_SECRET_KEY: creds.secretKey }),
-    cwd: root,
-  });
-  return launch('versitygw', root, dataDir, port, creds, proc, 5000);
+    tmp, dataDir, port, stopGraceMs: 5000,
+  }, creds);
 }
 
 /**
@@ -85,7 +94,8 @@ export async function startVersitygw(creds: BackendCreds): Promise<Backend> {
  */
 export async function startSeaweedfs(creds: BackendCreds): Promise<Backend> {
   const bin = tool('venv/bin/weed');
-  const root = mkdtempSync(path.join(os.tmpdir(), 'bg-seaweedfs-'));
+  const tmp = tempRoot('seaweedfs');
+  const root = tmp.root;
   const dataDir = path.join(root, 'data');
   mkdirSync(dataDir);
   const idsFile = path.join(root, 'ids.json');
@@ -117,23 +127,22 @@ export async function startSeaweedfs(creds: BackendCreds): Promise<Backend> {
     's3.port.lance': 0,
     'master.telemetry': 'false',
   };
-  const proc = startProcess({
+  return launch({
     name: 'seaweedfs',
-    command: bin,
+    bin,
     args: ['mini', ...Object.entries(flags).map(([k, v]) => `-${k}=${v}`)],
     env: envWithoutAws(), // it silently creates an identity from AWS_ACCESS_KEY_ID/SECRET
-    cwd: root,
-  });
-  return launch('seaweedfs', root, dataDir, s3!, creds, proc, 10_000);
+    tmp, dataDir, port: s3!, stopGraceMs: 10_000,
+  }, creds);
 }
 
 /** An S3 client talking straight to the backend with its own credentials (never ambient ones). */
-export function directClient(backend: Pick<Backend, 'endpoint' | 'accessKey' | 'secretKey'>, secretKey?: string): S3Client {
+export function directClient(backend: Pick<Backend, 'endpoint' | 'accessKey' | 'secretKey'>): S3Client {
   return new S3Client({
     endpoint: backend.endpoint,
     region: 'us-east-1',
     forcePathStyle: true,
-    credentials: { accessKeyId: backend.accessKey, secretAccessKey: secretKey ?? backend.secretKey },
+    credentials: { accessKeyId: backend.accessKey, secretAccessKey: backend.secretKey },
     maxAttempts: 1,
   });
 }

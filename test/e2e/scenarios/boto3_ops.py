@@ -5,22 +5,12 @@ Usage: boto3_ops.py --endpoint URL --access-key AK --secret-key SK --bucket B
                     [--region us-east-1] [--addressing path|virtual] [--prefix P] [--caps JSON]
 Each option falls back to an env var: E2E_ENDPOINT, E2E_ACCESS_KEY, E2E_SECRET_KEY, E2E_BUCKET, E2E_REGION,
 E2E_ADDRESSING, E2E_PREFIX, E2E_CAPS. --caps is a JSON object of capability flags (see scenarios/target.ts),
-e.g. {"uploadPartCopy": false}; a check whose capability is false is reported as SKIP.
+e.g. {"quotedCopyETag": false}; a check whose capability is false is reported as SKIP.
 Prints one line per check and finally "N passed, M failed"; exits 1 if any check failed.
 Works only under a unique key prefix and deletes it at the end.
 """
-import argparse
-import base64
-import hashlib
-import json
-import os
-import sys
-import tempfile
-import time
-import traceback
-import urllib.error
-import urllib.parse
-import urllib.request
+import argparse, base64, hashlib, json, os, sys, tempfile, time, traceback  # noqa: E401
+import urllib.error, urllib.parse, urllib.request  # noqa: E401
 
 import boto3
 from boto3.s3.transfer import TransferConfig
@@ -28,29 +18,24 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 MiB = 1024 * 1024
+OPTIONS = {'endpoint': None, 'access-key': None, 'secret-key': None, 'bucket': None, 'region': 'us-east-1',
+           'addressing': 'path', 'prefix': 'e2e/boto3/%d-%d/' % (time.time(), os.getpid()), 'caps': '{}'}
 
 
 def parse_args():
-    env = os.environ.get
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument('--endpoint', default=env('E2E_ENDPOINT'))
-    p.add_argument('--access-key', default=env('E2E_ACCESS_KEY'))
-    p.add_argument('--secret-key', default=env('E2E_SECRET_KEY'))
-    p.add_argument('--bucket', default=env('E2E_BUCKET'))
-    p.add_argument('--region', default=env('E2E_REGION', 'us-east-1'))
-    p.add_argument('--addressing', default=env('E2E_ADDRESSING', 'path'), choices=['path', 'virtual'])
-    p.add_argument('--prefix', default=env('E2E_PREFIX', 'e2e/boto3/%d-%d/' % (time.time(), os.getpid())))
-    p.add_argument('--caps', default=env('E2E_CAPS', '{}'))
+    for name, default in OPTIONS.items():
+        p.add_argument('--' + name, default=os.environ.get('E2E_' + name.upper().replace('-', '_'), default))
     a = p.parse_args()
-    for name in ('endpoint', 'access_key', 'secret_key', 'bucket'):
-        if not getattr(a, name):
-            p.error('--%s is required' % name.replace('_', '-'))
+    missing = [n for n in OPTIONS if not getattr(a, n.replace('-', '_'))]
+    if missing or a.addressing not in ('path', 'virtual'):
+        p.error('missing: %s (or bad --addressing)' % ', '.join(missing))
     a.caps = json.loads(a.caps)
     return a
 
 
 ARGS = parse_args()
-BUCKET = ARGS.bucket
+BUCKET, CAPS = ARGS.bucket, ARGS.caps
 P = ARGS.prefix if ARGS.prefix.endswith('/') else ARGS.prefix + '/'
 
 
@@ -71,7 +56,7 @@ RESULTS = {'passed': 0, 'failed': 0, 'skipped': 0}
 def check(name, cap=None):
     """Decorator: runs the function now as one check and prints PASS/FAIL/SKIP."""
     def run(fn):
-        if cap is not None and not ARGS.caps.get(cap, True):
+        if cap is not None and not CAPS.get(cap, True):
             RESULTS['skipped'] += 1
             print('SKIP %s (target lacks caps.%s)' % (name, cap), flush=True)
             return fn
@@ -112,6 +97,11 @@ def etag_of(b):
     return '"%s"' % hashlib.md5(b).hexdigest()
 
 
+def copy_etag_of(b):
+    """ETag inside CopyObjectResult / CopyPartResult (unquoted where caps.quotedCopyETag is false)."""
+    return etag_of(b) if CAPS.get('quotedCopyETag', True) else hashlib.md5(b).hexdigest()
+
+
 def put(key, body, s3=S3, **kw):
     r = s3.put_object(Bucket=BUCKET, Key=key, Body=body, ContentMD5=md5_b64(body), **kw)
     eq(r['ETag'], etag_of(body), 'ETag of ' + key)
@@ -133,7 +123,6 @@ def list_keys(prefix, **kw):
         keys += [o['Key'] for o in page.get('Contents', [])]
     return keys
 
-
 # ---- objects ----------------------------------------------------------------------------------------
 for mode in ('when_supported', 'when_required'):
     s3 = client(mode)
@@ -147,7 +136,6 @@ for mode in ('when_supported', 'when_required'):
 OBJ = os.urandom(1000)
 OBJ_KEY = P + 'obj/thing.txt'
 
-
 @check('head_object: size, ETag, metadata')
 def _():
     put(OBJ_KEY, OBJ, ContentType='text/x-test', Metadata={'color': 'blue'})
@@ -155,14 +143,12 @@ def _():
     eq((h['ContentLength'], h['ETag'], h['ContentType'], h['Metadata']),
        (1000, etag_of(OBJ), 'text/x-test', {'color': 'blue'}), 'head')
 
-
 @check('get_object Range bytes=100-199')
 def _():
     r = S3.get_object(Bucket=BUCKET, Key=OBJ_KEY, Range='bytes=100-199')
     eq(r['ResponseMetadata']['HTTPStatusCode'], 206, 'status')
     eq(r['ContentRange'], 'bytes 100-199/1000', 'Content-Range')
     eq(r['Body'].read(), OBJ[100:200], 'range body')
-
 
 @check('conditional get: If-Match wrong -> 412, If-None-Match etag -> 304')
 def _():
@@ -173,7 +159,6 @@ def _():
 
 SPECIAL = ['with space.txt', 'unicodé-日本語-😀.txt', 'plus+sign.txt', 'per%cent%20.txt', 'dir/trailing/']
 
-
 @check('special keys (space, unicode, +, %, trailing /) round-trip and list')
 def _():
     keys = [P + 'keys/' + n for n in SPECIAL]
@@ -183,14 +168,12 @@ def _():
         same(k, body)
     eq(list_keys(P + 'keys/'), sorted(keys), 'listing')
 
-
-@check('key with // round-trips and lists', cap='emptyPathSegmentKeys')
+@check('key with // round-trips; listed verbatim (collapsed without caps.emptyPathSegmentKeys)')
 def _():
     k = P + 'dslash/double//slash.txt'
     put(k, b'x')
     same(k, b'x')
-    eq(list_keys(P + 'dslash/'), [k], 'listing')
-
+    eq(list_keys(P + 'dslash/'), [k if CAPS.get('emptyPathSegmentKeys', True) else k.replace('//', '/')], 'listing')
 
 @check('delete_object then get -> 404 NoSuchKey')
 def _():
@@ -198,7 +181,6 @@ def _():
     put(k, b'gone')
     eq(S3.delete_object(Bucket=BUCKET, Key=k)['ResponseMetadata']['HTTPStatusCode'], 204, 'status')
     expect_error(lambda: S3.get_object(Bucket=BUCKET, Key=k), 404, 'NoSuchKey')
-
 
 @check('delete_objects')
 def _():
@@ -209,22 +191,19 @@ def _():
     eq(r.get('Errors', []), [], 'errors')
     eq(list_keys(P + 'multidel/'), [P + 'multidel/c'], 'remaining')
 
-
 @check('copy_object (source key with a space)')
 def _():
     body = os.urandom(100 * 1024)
     put(P + 'copy/src file', body)
     r = S3.copy_object(Bucket=BUCKET, Key=P + 'copy/dst', CopySource={'Bucket': BUCKET, 'Key': P + 'copy/src file'})
-    eq(r['CopyObjectResult']['ETag'], etag_of(body), 'copy ETag')
+    eq(r['CopyObjectResult']['ETag'], copy_etag_of(body), 'copy ETag')
     same(P + 'copy/dst', body)
-
 
 # ---- listing ----------------------------------------------------------------------------------------
 L = P + 'list/'
 LKEYS = [L + k for k in ('a/1', 'a/2', 'b/1', 'c', 'd', 'e', 'enc dir/ünï cödé.txt')]
 
-
-@check('list v2: prefix, delimiter, MaxKeys pagination, StartAfter, EncodingType=url')
+@check('list v2: prefix, delimiter, MaxKeys pagination, StartAfter')
 def _():
     for k in LKEYS:
         put(k, b'abc')
@@ -235,11 +214,13 @@ def _():
     pages = list(S3.get_paginator('list_objects_v2').paginate(Bucket=BUCKET, Prefix=L, PaginationConfig={'PageSize': 2}))
     eq([len(p.get('Contents', [])) for p in pages], [2, 2, 2, 1], 'page sizes')
     eq([o['Key'] for o in S3.list_objects_v2(Bucket=BUCKET, Prefix=L, StartAfter=L + 'd')['Contents']], LKEYS[5:], 'StartAfter')
+
+@check('list v2: explicit EncodingType=url (botocore leaves it encoded)', cap='listEncodingTypeUrl')
+def _():
     raw = S3.list_objects_v2(Bucket=BUCKET, Prefix=L + 'enc', EncodingType='url')['Contents'][0]['Key']
     eq(urllib.parse.unquote_plus(raw), LKEYS[6], 'explicit EncodingType=url decodes to the key')
     if raw == LKEYS[6]:
         raise AssertionError('key was not URL-encoded')
-
 
 @check('list v1: delimiter, Marker pagination')
 def _():
@@ -250,27 +231,22 @@ def _():
     eq(len(pages), 4, 'page count')
     eq([o['Key'] for o in S3.list_objects(Bucket=BUCKET, Prefix=L, Marker=L + 'd')['Contents']], LKEYS[5:], 'Marker')
 
-
 @check('head_bucket')
 def _():
     eq(S3.head_bucket(Bucket=BUCKET)['ResponseMetadata']['HTTPStatusCode'], 200, 'status')
 
-
 # ---- multipart --------------------------------------------------------------------------------------
 @check('multipart: create, upload_part x2, upload_part_copy, list_parts, list_multipart_uploads, complete')
 def _():
-    copy = ARGS.caps.get('uploadPartCopy', True)
     k, src = P + 'mpu/assembled', P + 'mpu/source'
     parts = [os.urandom(5 * MiB), os.urandom(5 * MiB), os.urandom(MiB)]
     put(src, parts[2])
     uid = S3.create_multipart_upload(Bucket=BUCKET, Key=k)['UploadId']
     etags = [S3.upload_part(Bucket=BUCKET, Key=k, UploadId=uid, PartNumber=i + 1, Body=b,
                             ContentMD5=md5_b64(b))['ETag'] for i, b in enumerate(parts[:2])]
-    if copy:
-        r = S3.upload_part_copy(Bucket=BUCKET, Key=k, UploadId=uid, PartNumber=3, CopySource={'Bucket': BUCKET, 'Key': src})
-        etags.append(r['CopyPartResult']['ETag'])
-    else:  # target lacks caps.uploadPartCopy: upload part 3 instead of copying it
-        etags.append(S3.upload_part(Bucket=BUCKET, Key=k, UploadId=uid, PartNumber=3, Body=parts[2])['ETag'])
+    r = S3.upload_part_copy(Bucket=BUCKET, Key=k, UploadId=uid, PartNumber=3, CopySource={'Bucket': BUCKET, 'Key': src})
+    eq(r['CopyPartResult']['ETag'], copy_etag_of(parts[2]), 'copied part ETag')
+    etags.append(etag_of(parts[2]))
     eq(etags, [etag_of(b) for b in parts], 'part ETags')
     lp = S3.list_parts(Bucket=BUCKET, Key=k, UploadId=uid)
     eq([(p['PartNumber'], p['Size']) for p in lp['Parts']], [(1, 5 * MiB), (2, 5 * MiB), (3, MiB)], 'parts')
@@ -280,7 +256,6 @@ def _():
         'Parts': [{'ETag': e, 'PartNumber': i + 1} for i, e in enumerate(etags)]})
     same(k, b''.join(parts))
 
-
 @check('multipart: abort, then list_parts -> 404 NoSuchUpload')
 def _():
     k = P + 'mpu/aborted'
@@ -288,7 +263,6 @@ def _():
     S3.upload_part(Bucket=BUCKET, Key=k, UploadId=uid, PartNumber=1, Body=b'x' * 1000)
     S3.abort_multipart_upload(Bucket=BUCKET, Key=k, UploadId=uid)
     expect_error(lambda: S3.list_parts(Bucket=BUCKET, Key=k, UploadId=uid), 404, 'NoSuchUpload')
-
 
 @check('managed transfer: upload_file above the multipart threshold, download_file identical')
 def _():
@@ -305,7 +279,6 @@ def _():
         S3.download_file(BUCKET, P + 'transfer/big.bin', dst, Config=cfg)
         with open(dst, 'rb') as f:
             eq(hashlib.sha256(f.read()).hexdigest(), hashlib.sha256(body).hexdigest(), 'downloaded file')
-
 
 # ---- presigned --------------------------------------------------------------------------------------
 @check('presigned PUT and GET with urllib')
@@ -324,7 +297,6 @@ def _():
         raise AssertionError('tampered presigned URL was accepted')
     except urllib.error.HTTPError as e:
         eq(e.code, 403, 'tampered signature status')
-
 
 # ---- cleanup ----------------------------------------------------------------------------------------
 @check('cleanup: abort uploads and delete every key under the prefix')

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { crc32 } from 'node:zlib';
 import {
   S3Client,
   PutObjectCommand,
@@ -12,7 +13,7 @@ import {
   AbortMultipartUploadCommand,
   type PutObjectCommandInput,
 } from '@aws-sdk/client-s3';
-import type { Target } from './target.ts';
+import { capsOf, type Target } from './target.ts';
 
 export type ChecksumMode = 'WHEN_SUPPORTED' | 'WHEN_REQUIRED';
 export type BodyKind = 'buffer' | 'stream';
@@ -43,6 +44,12 @@ export function makeClient(t: Target, mode: ChecksumMode): S3Client {
 export const data = (n: number): Buffer => randomBytes(n);
 export const md5b64 = (b: Buffer): string => createHash('md5').update(b).digest('base64');
 export const md5hex = (b: Buffer): string => createHash('md5').update(b).digest('hex');
+/** Base64 of the big-endian CRC32, as in x-amz-checksum-crc32. */
+export const crc32b64 = (b: Buffer): string => {
+  const out = Buffer.alloc(4);
+  out.writeUInt32BE(crc32(b) >>> 0);
+  return out.toString('base64');
+};
 export const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
 /** A Readable of `buf` in 1 MiB chunks (Readable.from(buffer) would emit it as one chunk). */
@@ -104,7 +111,13 @@ export async function expectHttpError(p: Promise<unknown>, status: number, code?
     if (code !== undefined) assert.equal(e.name, code, `expected error code ${code}`);
     return;
   }
-  assert.fail(`expected HTTP ${status}${code ? ` ${code}` : ''}, but the request succeeded: ${JSON.stringify(result).slice(0, 300)}`);
+  const got = (result as SdkError | undefined)?.$metadata?.httpStatusCode;
+  assert.fail(`expected HTTP ${status}${code ? ` ${code}` : ''}, but the request succeeded with HTTP ${got}`);
+}
+
+/** The ETag a CopyObjectResult / CopyPartResult must carry for `buf` (see Capabilities.quotedCopyETag). */
+export function copyResultETag(t: Target, buf: Buffer): string {
+  return capsOf(t).quotedCopyETag ? `"${md5hex(buf)}"` : md5hex(buf);
 }
 
 /** x-amz-copy-source value: bucket/key with each key segment URL-encoded. */

@@ -1,22 +1,26 @@
 // What a client scenario talks to: a backend directly, or later the gateway in front of one.
 
 /**
- * Operations some S3 implementations lack. A scenario whose capability is false is skipped (reported as
- * skipped with the reason) instead of having its assertions loosened. All default to true.
+ * Behaviours some S3 implementations lack or do differently from AWS S3. A check whose capability is false
+ * is skipped (reported as skipped, with the reason) or asserts the documented alternative exactly; it is
+ * never loosened. All default to true (AWS S3 behaviour).
  */
 export interface Capabilities {
-  /** UploadPartCopy (x-amz-copy-source on a part upload). */
-  uploadPartCopy: boolean;
-  /** If-Modified-Since with a date in the future answers 304 (AWS behaviour; RFC 9110 says ignore it). */
+  /** If-Modified-Since with a date in the future answers 304 (AWS behaviour; RFC 9110 says to ignore such a date). */
   ifModifiedSinceFuture: boolean;
-  /** Keys containing an empty path segment ("a//b") are stored and listed verbatim. */
+  /** Keys containing an empty path segment ("a//b") are listed verbatim (not collapsed to "a/b"). */
   emptyPathSegmentKeys: boolean;
+  /** ListObjects(V2) honours EncodingType=url (URL-encodes keys and echoes <EncodingType>url</EncodingType>). */
+  listEncodingTypeUrl: boolean;
+  /** The ETag inside CopyObjectResult / CopyPartResult is quoted like every other ETag ("\"md5\""). */
+  quotedCopyETag: boolean;
 }
 
 export const FULL_CAPABILITIES: Capabilities = {
-  uploadPartCopy: true,
   ifModifiedSinceFuture: true,
   emptyPathSegmentKeys: true,
+  listEncodingTypeUrl: true,
+  quotedCopyETag: true,
 };
 
 export interface Target {

@@ -1,0 +1,64 @@
+// Keeps the services worker alive. While it restarts, Envoy fails closed: ext_authz unreachable
+// means every request is denied with 503 ServiceUnavailable, never passed through.
+import { fork, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import readline from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import type { GatewayConfig } from '../core/config/types.ts';
+import { log } from './child.ts';
+import type { WorkerStart } from './worker.ts';
+
+const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'bucketgate.js');
+
+export interface ServicesSupervisor {
+  /** Resolves once the first worker serves. */
+  ready: Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function superviseServices(config: GatewayConfig, socket: string): ServicesSupervisor {
+  let child: ChildProcess | undefined;
+  let stopping = false;
+  let restarts = 0;
+  let markReady: () => void;
+  let markFailed: (e: Error) => void;
+  const ready = new Promise<void>((resolve, reject) => {
+    markReady = resolve;
+    markFailed = reject;
+  });
+
+  const spawnWorker = () => {
+    rmSync(socket, { force: true });
+    const c = fork(BIN, ['services-worker'], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    child = c;
+    for (const s of [c.stdout!, c.stderr!]) readline.createInterface({ input: s }).on('line', (l) => log('services', l));
+    c.on('message', (m: { ready?: boolean }) => {
+      if (!m.ready) return;
+      log('services', `worker ${c.pid} serving on ${socket}`);
+      restarts = 0;
+      markReady();
+    });
+    c.on('exit', (code, signal) => {
+      if (stopping) return;
+      const delay = Math.min(5000, 100 * 2 ** restarts++);
+      log('services', `worker ${c.pid} exited (${signal ?? `code ${code}`}); restarting in ${delay} ms`);
+      if (restarts > 8) markFailed(new Error('the services worker keeps failing'));
+      setTimeout(spawnWorker, delay);
+    });
+    c.send({ config, socket } satisfies WorkerStart);
+  };
+  spawnWorker();
+
+  return {
+    ready,
+    async stop() {
+      stopping = true;
+      const c = child;
+      if (!c || c.exitCode !== null || c.signalCode !== null) return;
+      const exited = new Promise((r) => c.once('exit', r));
+      c.kill('SIGTERM');
+      await exited;
+    },
+  };
+}

@@ -1,0 +1,27 @@
+// A services worker: a child process hosting ext_authz + ext_proc on one Unix socket. It gets its
+// resolved config over IPC (never in argv or the environment, where secrets would show in `ps`).
+import type { GatewayConfig } from '../core/config/types.ts';
+import { startServices } from './services.ts';
+
+export interface WorkerStart {
+  config: GatewayConfig;
+  socket: string;
+}
+
+export function runServicesWorker(): void {
+  if (!process.send) {
+    process.stderr.write('services-worker is started by `bucketgate start`, not by hand\n');
+    process.exit(2);
+  }
+  process.once('message', (msg: WorkerStart) => {
+    startServices(msg.config, msg.socket).then(
+      () => process.send!({ ready: true }),
+      (err: Error) => {
+        process.stderr.write(`cannot start services: ${err.message}\n`);
+        process.exit(1);
+      },
+    );
+  });
+  // The supervisor is gone: so is our reason to exist.
+  process.on('disconnect', () => process.exit(0));
+}

@@ -1,0 +1,47 @@
+// Unmodified S3 clients through the real gateway (Envoy + services) to two real backends at once:
+// a bucket on each backend plus an alias, with @aws-sdk/client-s3 (both checksum modes, Buffer and
+// stream bodies) and boto3.
+import { after, before, describe, it } from 'node:test';
+import { dumpLogsOnFailure } from './harness/process.ts';
+import { startWorld, USERS, type World } from './harness/world.ts';
+import { defineBoto3Scenario } from './scenarios/boto3.ts';
+import { defineSdkScenarios, type Target } from './scenarios/sdk-ops.ts';
+import type { Capabilities } from './scenarios/target.ts';
+
+// What each backend lacks, as found by running the same scenarios straight against it (backends.test.ts).
+const CAPS: Record<string, Partial<Capabilities>> = { versity: {}, weed: {} };
+
+describe('through the gateway', () => {
+  let world: World | undefined;
+  before(async () => {
+    world = await startWorld();
+  }, { timeout: 180_000 });
+  after(async () => {
+    await world?.stop();
+  });
+  dumpLogsOnFailure(() => (world ? [world.gateway.proc, { name: 'versitygw', logs: world.versity.logs }, { name: 'seaweedfs', logs: world.weed.logs }] : []));
+
+  it('the world started (canary passed on both backends)', () => {
+    if (!world) throw new Error('world did not start');
+  });
+
+  const cases: Array<[string, string]> = [
+    ['releases', 'versity'],
+    ['archive', 'versity'],
+    ['media', 'weed'],
+  ];
+  for (const [bucket, backend] of cases) {
+    const target = (): Target => ({
+      endpoint: world!.gateway.endpoint,
+      accessKeyId: USERS.alice.accessKeyId,
+      secretAccessKey: USERS.alice.secretAccessKey,
+      region: 'us-east-1',
+      bucket,
+      forcePathStyle: true,
+      caps: CAPS[backend],
+    });
+    const label = `gateway ${bucket} (${backend}${bucket === 'archive' ? ', alias' : ''})`;
+    defineSdkScenarios(target, label);
+    defineBoto3Scenario(target, label);
+  }
+});

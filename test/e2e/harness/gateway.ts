@@ -1,0 +1,66 @@
+// Runs the real `bucketgate start` (services worker + Envoy) on a config written by the test,
+// and reads Envoy's own counters to prove whether a request reached a backend.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePorts } from './ports.ts';
+import { envWithoutAws, startProcess, tcpProbe, trackTempDir, waitUntil, type ManagedProcess } from './process.ts';
+
+const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'bin', 'bucketgate.js');
+
+export interface RunningGateway {
+  endpoint: string;
+  port: number;
+  adminPort: number;
+  proc: ManagedProcess;
+  configFile: string;
+  /** Requests Envoy has sent to a backend's cluster so far. */
+  upstreamRequests(backend: string): Promise<number>;
+  /** The pid of the services worker currently serving (from the gateway's log). */
+  workerPid(): number | undefined;
+  stop(): Promise<void>;
+}
+
+/** `configYaml` receives the listen port and Envoy admin port the harness picked. */
+export async function startGateway(configYaml: (ports: { port: number; adminPort: number }) => string, env: Record<string, string> = {}): Promise<RunningGateway> {
+  const [port, adminPort] = await freePorts(2);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bg-gw-'));
+  const tmp = trackTempDir(dir);
+  const configFile = path.join(dir, 'bucketgate.yaml');
+  writeFileSync(configFile, configYaml({ port: port!, adminPort: adminPort! }));
+  const proc = startProcess({
+    name: 'gateway',
+    command: process.execPath,
+    args: [BIN, 'start', '--config', configFile],
+    env: envWithoutAws(env),
+  });
+  const stop = async () => {
+    await proc.stop(8000);
+    tmp.remove();
+  };
+  try {
+    await waitUntil('gateway listener', tcpProbe('127.0.0.1', port!), { timeoutMs: 60_000, proc });
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    port: port!,
+    adminPort: adminPort!,
+    proc,
+    configFile,
+    async upstreamRequests(backend: string) {
+      const res = await fetch(`http://127.0.0.1:${adminPort}/stats?filter=^cluster\\.backend_${backend}\\.upstream_rq_total$`);
+      const m = /upstream_rq_total: (\d+)/.exec(await res.text());
+      return m ? Number(m[1]) : 0;
+    },
+    workerPid() {
+      const lines = proc.logs().filter((l) => /worker \d+ serving/.test(l));
+      const m = /worker (\d+) serving/.exec(lines[lines.length - 1] ?? '');
+      return m ? Number(m[1]) : undefined;
+    },
+    stop,
+  };
+}
