@@ -1,5 +1,5 @@
 // ListBuckets is answered by the gateway: the client sees the buckets it may use, never the backends'.
-import { escapeXml } from '../core/s3/errors.ts';
+import { escapeXml } from '../core/s3/xml.ts';
 
 export function listBucketsXml(owner: string, buckets: string[], creationDate: Date): string {
   const date = creationDate.toISOString();

@@ -3,10 +3,11 @@
 import { GatewayModel } from '../core/gateway-model.ts';
 import { AUTHZ_METADATA_NAMESPACE, decisionFromStruct, type RouteDecision } from '../core/route-decision.ts';
 import { errors, errorXml, S3Error } from '../core/s3/errors.ts';
-import { BODY_NAMES_BUCKET } from '../core/s3/operation.ts';
+import { BODY_NAMES_BUCKET, type S3Operation } from '../core/s3/operation.ts';
 import { headerMapToRecord, setHeader, type HeaderMap } from '../protos/headers.ts';
 import { CLIENT_AUTH_HEADERS, planBackendRequest } from './backend-request.ts';
 import { listBucketsXml } from './list-buckets.ts';
+import { applyUrlEncoding, wantsUrlEncoding } from './list-encoding.ts';
 import { rewriteXml, type XmlRewrite } from './rewrite-xml.ts';
 import type { BackendSigner } from './sign.ts';
 
@@ -26,6 +27,8 @@ const RESPONSE_BODY_BUFFERED = { ...RESPONSE_HEADERS_ONLY, response_body_mode: '
 
 type Msg = Record<string, any>;
 
+const LISTINGS: ReadonlySet<S3Operation> = new Set<S3Operation>(['ListObjects', 'ListObjectsV2', 'ListObjectVersions', 'ListMultipartUploads']);
+
 function immediate(status: number, body: string, requestId: string): Msg {
   return {
     immediate_response: {
@@ -39,6 +42,8 @@ function immediate(status: number, body: string, requestId: string): Msg {
 export class ExtProcStream {
   private decision?: RouteDecision;
   private rewrite?: XmlRewrite;
+  /** The client asked for encoding-type=url on a listing: make sure it gets it. */
+  private urlEncodeListing = false;
   private requestId = '';
 
   constructor(private readonly deps: ExtProcDeps) {}
@@ -93,6 +98,7 @@ export class ExtProcStream {
 
     if (BODY_NAMES_BUCKET.has(d.op) || d.realBucket !== d.bucket) {
       this.rewrite = this.xmlRewrite(d, backend, headers);
+      this.urlEncodeListing = LISTINGS.has(d.op) && wantsUrlEncoding(plan.query);
       response.mode_override = RESPONSE_HEADERS_ONLY;
     }
     return response;
@@ -117,13 +123,16 @@ export class ExtProcStream {
     const status = Number(headers[':status'] ?? '0');
     const isXml = (headers['content-type'] ?? '').includes('xml');
     const wantBody = this.rewrite && isXml && (status >= 300 || BODY_NAMES_BUCKET.has(this.decision!.op));
+    if (status !== 200) this.urlEncodeListing = false;
     const response: Msg = { response_headers: { response: { status: 'CONTINUE' } } };
     if (wantBody) response.mode_override = RESPONSE_BODY_BUFFERED;
     return response;
   }
 
   private onResponseBody(body: Buffer): Msg {
-    const out = Buffer.from(rewriteXml(body.toString('utf8'), this.rewrite!), 'utf8');
+    let xml = rewriteXml(body.toString('utf8'), this.rewrite!);
+    if (this.urlEncodeListing) xml = applyUrlEncoding(xml);
+    const out = Buffer.from(xml, 'utf8');
     return {
       response_body: {
         response: {

@@ -1,5 +1,6 @@
 // S3 errors as values: one class carrying the AWS code and HTTP status, rendered as S3's XML body.
 // Messages never contain secrets; callers pass only public identifiers (key ids, bucket names).
+import { escapeXml } from './xml.ts';
 
 export interface S3ErrorDetails {
   /** Extra child elements of <Error>, in order (e.g. BucketName, Key, AWSAccessKeyId). */
@@ -16,12 +17,6 @@ export class S3Error extends Error {
     super(message);
     this.name = 'S3Error';
   }
-}
-
-export function escapeXml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) =>
-    c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&apos;',
-  );
 }
 
 /** The S3 XML error document, as AWS sends it. */

@@ -7,31 +7,20 @@ import { assertCanary } from './harness/canary.ts';
 import { dumpLogsOnFailure } from './harness/process.ts';
 import { defineSdkScenarios, type Target } from './scenarios/sdk-ops.ts';
 import { defineBoto3Scenario } from './scenarios/boto3.ts';
-import type { Capabilities } from './scenarios/target.ts';
+import { BACKEND_CAPS, type Capabilities } from './scenarios/target.ts';
 
 const BUCKET = 'e2e-direct';
 
 interface BackendCase {
   label: string;
   start: (creds: BackendCreds) => Promise<Backend>;
-  /** What this backend does not support, found by running these scenarios against it directly. */
+  /** What this backend lacks (see BACKEND_CAPS). */
   caps: Partial<Capabilities>;
 }
 
 const CASES: BackendCase[] = [
-  {
-    label: 'versitygw',
-    start: startVersitygw,
-    // v1.7.0: answers 200 to If-Modified-Since in the future (RFC 9110), stores "a//b" as the file a/b, and
-    // ignores EncodingType=url (returns raw keys and an empty <EncodingType/>).
-    caps: { ifModifiedSinceFuture: false, emptyPathSegmentKeys: false, listEncodingTypeUrl: false },
-  },
-  {
-    label: 'seaweedfs',
-    start: startSeaweedfs,
-    // 4.48: lists "a//b" as "a/b"; the ETag inside CopyObjectResult / CopyPartResult is unquoted.
-    caps: { emptyPathSegmentKeys: false, quotedCopyETag: false },
-  },
+  { label: 'versitygw', start: startVersitygw, caps: BACKEND_CAPS.versitygw },
+  { label: 'seaweedfs', start: startSeaweedfs, caps: BACKEND_CAPS.seaweedfs },
 ];
 
 for (const c of CASES) {

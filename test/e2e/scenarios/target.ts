@@ -1,9 +1,9 @@
 // What a client scenario talks to: a backend directly, or later the gateway in front of one.
 
 /**
- * Behaviours some S3 implementations lack or do differently from AWS S3. A check whose capability is false
- * is skipped (reported as skipped, with the reason) or asserts the documented alternative exactly; it is
- * never loosened. All default to true (AWS S3 behaviour).
+ * Behaviours some S3 implementations lack or do differently from AWS S3. A check whose capability is
+ * false asserts the documented alternative exactly; it is never loosened or skipped. All default to
+ * true (AWS S3 behaviour).
  */
 export interface Capabilities {
   /** If-Modified-Since with a date in the future answers 304 (AWS behaviour; RFC 9110 says to ignore such a date). */
@@ -23,6 +23,18 @@ export const FULL_CAPABILITIES: Capabilities = {
   quotedCopyETag: true,
 };
 
+/**
+ * What each real backend lacks, found by running these scenarios straight against it (backends.test.ts).
+ * A suite that runs them through the gateway should use the entry of the backend behind the bucket.
+ */
+export const BACKEND_CAPS = {
+  // versitygw v1.7.0: answers 200 to If-Modified-Since in the future (RFC 9110 behaviour); stores "a//b" as
+  // the file a/b, so it lists "a/b"; ignores EncodingType=url (raw keys, empty <EncodingType/>).
+  versitygw: { ifModifiedSinceFuture: false, emptyPathSegmentKeys: false, listEncodingTypeUrl: false },
+  // SeaweedFS 4.48: lists "a//b" as "a/b"; the ETag inside CopyObjectResult / CopyPartResult is unquoted.
+  seaweedfs: { emptyPathSegmentKeys: false, quotedCopyETag: false },
+} satisfies Record<string, Partial<Capabilities>>;
+
 export interface Target {
   endpoint: string;
   accessKeyId: string;
@@ -31,6 +43,11 @@ export interface Target {
   /** An existing bucket to work in; scenarios only touch keys under their own unique prefix. */
   bucket: string;
   forcePathStyle: boolean;
+  /**
+   * A bucket these credentials may address that does not exist (default: a fresh random name).
+   * Through the gateway only granted names reach a backend; others are AccessDenied by design.
+   */
+  missingBucket?: string;
   /** Missing entries count as supported. */
   caps?: Partial<Capabilities>;
 }

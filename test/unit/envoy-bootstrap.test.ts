@@ -1,0 +1,201 @@
+// envoy/bootstrap.ts + envoy/clusters.ts: the generated Envoy bootstrap, checked field by field and
+// then by the real Envoy in validate mode.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { CLUSTER_HEADER } from '../../authz/server.ts';
+import type { GatewayConfig } from '../../core/config/types.ts';
+import { AUTHZ_METADATA_NAMESPACE } from '../../core/route-decision.ts';
+import { envoyBootstrap } from '../../envoy/bootstrap.ts';
+import { SERVICES_CLUSTER } from '../../envoy/clusters.ts';
+import { ENVOY_INSTALL_HINT, toolsDir } from '../../envoy/locate.ts';
+import { backend, gatewayConfig } from './fixtures/unit-helpers/gateway.ts';
+
+const SOCKET = '/tmp/bucketgate-unit-test/services.sock';
+
+function withHttps(over: Partial<GatewayConfig> = {}): GatewayConfig {
+  return gatewayConfig({
+    backends: [
+      backend('versity', 9100),
+      backend('weed', 9200),
+      backend('aws', 443, {
+        endpoint: { scheme: 'https', host: 's3.eu-west-3.amazonaws.com', port: 443 },
+        region: 'eu-west-3',
+        addressing: 'virtual',
+      }),
+    ],
+    ...over,
+  });
+}
+
+// The bootstrap is plain JSON-able data; walk it as such.
+type Json = any;
+
+function hcmOf(b: Json): Json {
+  const listeners = b.static_resources.listeners as Json[];
+  assert.equal(listeners.length, 1);
+  const chains = listeners[0].filter_chains as Json[];
+  assert.equal(chains.length, 1);
+  const hcm = chains[0].filters.find((f: Json) => f.name === 'envoy.filters.network.http_connection_manager');
+  assert.ok(hcm, 'http_connection_manager present');
+  return hcm.typed_config;
+}
+
+function filter(b: Json, name: string): Json {
+  const f = (hcmOf(b).http_filters as Json[]).find((x) => x.name === name);
+  assert.ok(f, `${name} present`);
+  return f.typed_config;
+}
+
+test('ext_authz fails closed and re-resolves the route', () => {
+  const b = envoyBootstrap(gatewayConfig(), { servicesSocket: SOCKET }) as Json;
+  const authz = filter(b, 'envoy.filters.http.ext_authz');
+  assert.equal(authz['@type'], 'type.googleapis.com/envoy.extensions.filters.http.ext_authz.v3.ExtAuthz');
+  assert.equal(authz.failure_mode_allow, false);
+  assert.equal(authz.clear_route_cache, true);
+  assert.equal(authz.transport_api_version, 'V3');
+  assert.equal(authz.grpc_service.envoy_grpc.cluster_name, SERVICES_CLUSTER);
+});
+
+test('ext_proc: request headers only, overridable, fed the ext_authz metadata', () => {
+  const b = envoyBootstrap(gatewayConfig(), { servicesSocket: SOCKET }) as Json;
+  const proc = filter(b, 'envoy.filters.http.ext_proc');
+  assert.equal(proc['@type'], 'type.googleapis.com/envoy.extensions.filters.http.ext_proc.v3.ExternalProcessor');
+  assert.equal(proc.failure_mode_allow, false);
+  assert.equal(proc.processing_mode.request_header_mode, 'SEND');
+  assert.equal(proc.processing_mode.request_body_mode, 'NONE');
+  assert.equal(proc.processing_mode.response_header_mode, 'SKIP');
+  assert.equal(proc.processing_mode.response_body_mode, 'NONE');
+  assert.equal(proc.allow_mode_override, true);
+  assert.deepEqual(proc.metadata_options.forwarding_namespaces.untyped, ['envoy.filters.http.ext_authz']);
+  assert.equal(AUTHZ_METADATA_NAMESPACE, 'envoy.filters.http.ext_authz');
+  assert.equal(proc.grpc_service.envoy_grpc.cluster_name, SERVICES_CLUSTER);
+
+  // Order matters: authorize, then rewrite, then route.
+  const names = (hcmOf(b).http_filters as Json[]).map((f) => f.name);
+  assert.deepEqual(names, ['envoy.filters.http.ext_authz', 'envoy.filters.http.ext_proc', 'envoy.filters.http.router']);
+});
+
+test('the route follows the cluster header and strips it; paths are never normalized', () => {
+  const b = envoyBootstrap(gatewayConfig(), { servicesSocket: SOCKET }) as Json;
+  const hcm = hcmOf(b);
+  assert.equal(hcm.normalize_path, false);
+  assert.equal(hcm.merge_slashes, false);
+  assert.equal(hcm.path_with_escaped_slashes_action, 'KEEP_UNCHANGED');
+  const routes = hcm.route_config.virtual_hosts.flatMap((v: Json) => v.routes) as Json[];
+  assert.equal(routes.length, 1);
+  assert.equal(CLUSTER_HEADER, 'x-bucketgate-cluster');
+  assert.equal(routes[0].route.cluster_header, 'x-bucketgate-cluster');
+  assert.deepEqual(routes[0].request_headers_to_remove, ['x-bucketgate-cluster']);
+  const listener = b.static_resources.listeners[0];
+  assert.deepEqual(listener.address, { socket_address: { address: '127.0.0.1', port_value: 9000 } });
+  assert.equal(listener.filter_chains[0].transport_socket, undefined, 'plain listener has no TLS');
+});
+
+test('one cluster per backend, plus the services cluster on the Unix socket', () => {
+  const b = envoyBootstrap(withHttps(), { servicesSocket: SOCKET }) as Json;
+  const clusters = b.static_resources.clusters as Json[];
+  assert.deepEqual(
+    clusters.map((c) => c.name),
+    [SERVICES_CLUSTER, 'backend_versity', 'backend_weed', 'backend_aws'],
+  );
+  const services = clusters[0];
+  assert.deepEqual(services.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address, { pipe: { path: SOCKET } });
+  assert.ok(
+    services.typed_extension_protocol_options['envoy.extensions.upstreams.http.v3.HttpProtocolOptions'].explicit_http_config.http2_protocol_options,
+    'gRPC needs HTTP/2',
+  );
+
+  const versity = clusters[1];
+  assert.equal(versity.type, 'STATIC');
+  assert.deepEqual(versity.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address, {
+    socket_address: { address: '127.0.0.1', port_value: 9100 },
+  });
+  assert.equal(versity.transport_socket, undefined, 'http backend has no TLS');
+  assert.deepEqual(clusters[2].load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address, {
+    address: '127.0.0.1',
+    port_value: 9200,
+  });
+
+  const aws = clusters[3];
+  assert.equal(aws.type, 'STRICT_DNS');
+  assert.deepEqual(aws.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address, {
+    address: 's3.eu-west-3.amazonaws.com',
+    port_value: 443,
+  });
+  assert.equal(aws.transport_socket.name, 'envoy.transport_sockets.tls');
+  assert.equal(aws.transport_socket.typed_config['@type'], 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext');
+  assert.equal(aws.transport_socket.typed_config.sni, 's3.eu-west-3.amazonaws.com');
+  const http = aws.typed_extension_protocol_options['envoy.extensions.upstreams.http.v3.HttpProtocolOptions'];
+  assert.equal(http.upstream_http_protocol_options.auto_sni, true);
+  assert.equal(http.upstream_http_protocol_options.auto_san_validation, true);
+});
+
+test('admin is bound to loopback only', () => {
+  const b = envoyBootstrap(gatewayConfig({ listen: { address: '0.0.0.0', port: 80 }, envoy: { adminPort: 9901, concurrency: 2 } }), {
+    servicesSocket: SOCKET,
+  }) as Json;
+  assert.deepEqual(b.admin.address, { socket_address: { address: '127.0.0.1', port_value: 9901 } });
+  assert.deepEqual(b.static_resources.listeners[0].address.socket_address, { address: '0.0.0.0', port_value: 80 });
+});
+
+test('listen.tls puts a downstream TLS context on the filter chain', () => {
+  const b = envoyBootstrap(gatewayConfig({ listen: { address: '127.0.0.1', port: 9443, tls: { certFile: '/c/cert.pem', keyFile: '/c/key.pem' } } }), {
+    servicesSocket: SOCKET,
+  }) as Json;
+  const ts = b.static_resources.listeners[0].filter_chains[0].transport_socket;
+  assert.equal(ts.name, 'envoy.transport_sockets.tls');
+  assert.equal(ts.typed_config['@type'], 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext');
+  assert.deepEqual(ts.typed_config.common_tls_context.tls_certificates, [
+    { certificate_chain: { filename: '/c/cert.pem' }, private_key: { filename: '/c/key.pem' } },
+  ]);
+});
+
+// --- the real Envoy, validate mode -------------------------------------------------------------
+
+const ENVOY = path.join(toolsDir(), 'bin', 'envoy');
+
+function validate(cfg: GatewayConfig, dir: string, name: string): void {
+  const file = path.join(dir, `${name}.json`);
+  writeFileSync(file, JSON.stringify(envoyBootstrap(cfg, { servicesSocket: path.join(dir, 'services.sock') }), null, 2));
+  const r = spawnSync(ENVOY, ['--mode', 'validate', '-c', file, '--log-level', 'warn'], { encoding: 'utf8', timeout: 60_000 });
+  assert.match(r.stdout + r.stderr, /configuration '.*' OK/, `${name}: ${r.stdout}\n${r.stderr}`);
+  assert.equal(r.status, 0, `envoy --mode validate ${name} exited ${r.status} (${r.signal ?? ''}):\n${r.stdout}\n${r.stderr}`);
+}
+
+test('Envoy validates the bootstrap: plain, https backend, TLS listener', (t) => {
+  assert.ok(existsSync(ENVOY), `no Envoy at ${ENVOY}. ${ENVOY_INSTALL_HINT}`);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bucketgate-envoy-validate-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+
+  validate(gatewayConfig(), dir, 'plain');
+  validate(withHttps(), dir, 'https-backend');
+
+  const cert = path.join(dir, 'cert.pem');
+  const key = path.join(dir, 'key.pem');
+  execFileSync(
+    'openssl',
+    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-days', '1', '-keyout', key, '-out', cert],
+    { stdio: 'pipe' },
+  );
+  validate(
+    withHttps({ listen: { address: '127.0.0.1', port: 9443, tls: { certFile: cert, keyFile: key }, domain: 's3.example.test' } }),
+    dir,
+    'tls-listener',
+  );
+});
+
+test('Envoy validate mode does reject a broken bootstrap (the check above can fail)', (t) => {
+  assert.ok(existsSync(ENVOY), `no Envoy at ${ENVOY}. ${ENVOY_INSTALL_HINT}`);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bucketgate-envoy-validate-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'broken.json');
+  const b = envoyBootstrap(gatewayConfig(), { servicesSocket: path.join(dir, 's.sock') }) as Json;
+  hcmOf(b).http_filters[1].typed_config.processing_mode.request_body_mode = 'NOT_A_MODE';
+  writeFileSync(file, JSON.stringify(b));
+  const r = spawnSync(ENVOY, ['--mode', 'validate', '-c', file, '--log-level', 'critical'], { encoding: 'utf8', timeout: 60_000 });
+  assert.notEqual(r.status, 0);
+});

@@ -1,0 +1,120 @@
+// extproc/rewrite-xml.ts and extproc/list-buckets.ts: the client sees its bucket names and the
+// gateway's URL in S3 XML bodies, never the backend's; object keys are never touched.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { listBucketsXml } from '../../extproc/list-buckets.ts';
+import { rewriteXml, type XmlRewrite } from '../../extproc/rewrite-xml.ts';
+
+const PATH_STYLE: XmlRewrite = {
+  realBucket: 'real',
+  virtualBucket: 'virtual',
+  pathStyleBases: ['http://127.0.0.1:9100', 'http://127.0.0.1'],
+  bucketBases: [],
+  gatewayBase: 'http://gw:9000',
+};
+
+const VIRTUAL_HOST: XmlRewrite = {
+  realBucket: 'real',
+  virtualBucket: 'virtual',
+  pathStyleBases: [],
+  bucketBases: ['http://real.host:80', 'http://real.host'],
+  gatewayBase: 'http://gw:9000',
+};
+
+const HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n';
+const NS = 'xmlns="http://s3.amazonaws.com/doc/2006-03-01/"';
+
+test('ListBucketResult: <Name> is rewritten, <Key> and <Prefix> are not', () => {
+  const xml =
+    `${HEAD}<ListBucketResult ${NS}><Name>real</Name><Prefix>real</Prefix><KeyCount>2</KeyCount>` +
+    '<Contents><Key>real</Key><Size>1</Size></Contents>' +
+    '<Contents><Key>real/key</Key><Size>2</Size></Contents>' +
+    '<CommonPrefixes><Prefix>real/</Prefix></CommonPrefixes></ListBucketResult>';
+  assert.equal(
+    rewriteXml(xml, PATH_STYLE),
+    `${HEAD}<ListBucketResult ${NS}><Name>virtual</Name><Prefix>real</Prefix><KeyCount>2</KeyCount>` +
+      '<Contents><Key>real</Key><Size>1</Size></Contents>' +
+      '<Contents><Key>real/key</Key><Size>2</Size></Contents>' +
+      '<CommonPrefixes><Prefix>real/</Prefix></CommonPrefixes></ListBucketResult>',
+  );
+});
+
+test('<Bucket> and <BucketName> are rewritten; names that only start with the real bucket are not', () => {
+  assert.equal(
+    rewriteXml('<InitiateMultipartUploadResult><Bucket>real</Bucket><Key>k</Key><UploadId>u</UploadId></InitiateMultipartUploadResult>', PATH_STYLE),
+    '<InitiateMultipartUploadResult><Bucket>virtual</Bucket><Key>k</Key><UploadId>u</UploadId></InitiateMultipartUploadResult>',
+  );
+  assert.equal(
+    rewriteXml('<Error><Code>NoSuchBucket</Code><BucketName>real</BucketName></Error>', PATH_STYLE),
+    '<Error><Code>NoSuchBucket</Code><BucketName>virtual</BucketName></Error>',
+  );
+  const untouched = '<R><Name>realx</Name><Bucket>xreal</Bucket><BucketName>real-2</BucketName><Name>Real</Name><Name></Name></R>';
+  assert.equal(rewriteXml(untouched, PATH_STYLE), untouched);
+});
+
+test('path-style backend <Location> becomes the gateway URL with the virtual bucket', () => {
+  assert.equal(
+    rewriteXml('<CompleteMultipartUploadResult><Location>http://127.0.0.1:9100/real/key</Location><Bucket>real</Bucket><Key>key</Key></CompleteMultipartUploadResult>', PATH_STYLE),
+    '<CompleteMultipartUploadResult><Location>http://gw:9000/virtual/key</Location><Bucket>virtual</Bucket><Key>key</Key></CompleteMultipartUploadResult>',
+  );
+  assert.equal(rewriteXml('<Location>http://127.0.0.1:9100/real/a%20b/c</Location>', PATH_STYLE), '<Location>http://gw:9000/virtual/a%20b/c</Location>');
+  assert.equal(rewriteXml('<Location>http://127.0.0.1:9100/real</Location>', PATH_STYLE), '<Location>http://gw:9000/virtual</Location>');
+  // Same backend host with the default port omitted.
+  assert.equal(rewriteXml('<Location>http://127.0.0.1/real/key</Location>', PATH_STYLE), '<Location>http://gw:9000/virtual/key</Location>');
+  // A path-style Location of another bucket keeps that bucket (only the backend base is hidden).
+  assert.equal(rewriteXml('<Location>http://127.0.0.1:9100/realx/key</Location>', PATH_STYLE), '<Location>http://gw:9000/realx/key</Location>');
+  // A URL on an unrelated host is left alone.
+  assert.equal(rewriteXml('<Location>http://elsewhere:9100/real/key</Location>', PATH_STYLE), '<Location>http://elsewhere:9100/real/key</Location>');
+});
+
+test('virtual-host backend <Location> (bucket in the host) becomes path style on the gateway', () => {
+  assert.equal(rewriteXml('<Location>http://real.host/key</Location>', VIRTUAL_HOST), '<Location>http://gw:9000/virtual/key</Location>');
+  assert.equal(rewriteXml('<Location>http://real.host:80/dir/key</Location>', VIRTUAL_HOST), '<Location>http://gw:9000/virtual/dir/key</Location>');
+  assert.equal(rewriteXml('<Location>http://real.host</Location>', VIRTUAL_HOST), '<Location>http://gw:9000/virtual</Location>');
+  // Another bucket's host, or a host that merely starts with ours, is not ours.
+  assert.equal(rewriteXml('<Location>http://real.hostile/key</Location>', VIRTUAL_HOST), '<Location>http://real.hostile/key</Location>');
+  assert.equal(rewriteXml('<Location>http://other.host/key</Location>', VIRTUAL_HOST), '<Location>http://other.host/key</Location>');
+});
+
+test('<Resource> paths: /real and /real/… are rewritten, /realx is not', () => {
+  const err = (resource: string) => `<Error><Code>NoSuchKey</Code><Resource>${resource}</Resource><RequestId>r</RequestId></Error>`;
+  assert.equal(rewriteXml(err('/real/key'), PATH_STYLE), err('/virtual/key'));
+  assert.equal(rewriteXml(err('/real'), PATH_STYLE), err('/virtual'));
+  assert.equal(rewriteXml(err('/real/'), PATH_STYLE), err('/virtual/'));
+  assert.equal(rewriteXml(err('/real?uploads'), PATH_STYLE), err('/virtual?uploads'));
+  assert.equal(rewriteXml(err('/realx/key'), PATH_STYLE), err('/realx/key'));
+  assert.equal(rewriteXml(err('/other/real/key'), PATH_STYLE), err('/other/real/key'));
+  assert.equal(rewriteXml(err('/real/key'), VIRTUAL_HOST), err('/virtual/key'));
+});
+
+test('every occurrence is rewritten, and nothing when real and virtual names are equal', () => {
+  const xml = '<ListMultipartUploadsResult><Bucket>real</Bucket><Upload><Key>a</Key></Upload><Upload><Key>b</Key></Upload></ListMultipartUploadsResult>';
+  assert.equal(
+    rewriteXml(xml + xml, PATH_STYLE),
+    (xml + xml).replaceAll('<Bucket>real</Bucket>', '<Bucket>virtual</Bucket>'),
+  );
+  const same: XmlRewrite = { ...PATH_STYLE, virtualBucket: 'real' };
+  assert.equal(rewriteXml('<Name>real</Name><Location>http://127.0.0.1:9100/real/k</Location>', same), '<Name>real</Name><Location>http://gw:9000/real/k</Location>');
+});
+
+test('a bucket name as object key text inside <Key> is never touched, even with a URL', () => {
+  const xml = '<Contents><Key>http://127.0.0.1:9100/real/key</Key><ETag>"real"</ETag></Contents>';
+  assert.equal(rewriteXml(xml, PATH_STYLE), xml);
+});
+
+test('listBucketsXml lists in order and escapes', () => {
+  const date = new Date('2024-05-06T07:08:09.000Z');
+  const xml = listBucketsXml('al<ice>&"co\'', ['archive', 'releases'], date);
+  assert.equal(
+    xml,
+    '<?xml version="1.0" encoding="UTF-8"?>\n' +
+      '<ListAllMyBucketsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">' +
+      '<Owner><ID>al&lt;ice&gt;&amp;&quot;co&apos;</ID><DisplayName>al&lt;ice&gt;&amp;&quot;co&apos;</DisplayName></Owner>' +
+      '<Buckets>' +
+      '<Bucket><Name>archive</Name><CreationDate>2024-05-06T07:08:09.000Z</CreationDate></Bucket>' +
+      '<Bucket><Name>releases</Name><CreationDate>2024-05-06T07:08:09.000Z</CreationDate></Bucket>' +
+      '</Buckets></ListAllMyBucketsResult>',
+  );
+  assert.match(listBucketsXml('o', ['a&b'], date), /<Name>a&amp;b<\/Name>/);
+  assert.match(listBucketsXml('o', [], date), /<Buckets><\/Buckets>/);
+});
