@@ -26,7 +26,9 @@ export const CLIENT_AUTH_HEADERS = ['authorization', 'x-amz-security-token'];
 
 export function backendAuthority(b: BackendConfig, realBucket: string | undefined): string {
   const defaultPort = b.endpoint.scheme === 'https' ? 443 : 80;
-  const host = b.addressing === 'virtual' && realBucket ? `${realBucket}.${b.endpoint.host}` : b.endpoint.host;
+  // The config keeps IPv6 hosts bare (Envoy wants them so); a Host header needs the brackets.
+  const bare = b.addressing === 'virtual' && realBucket ? `${realBucket}.${b.endpoint.host}` : b.endpoint.host;
+  const host = bare.includes(':') ? `[${bare}]` : bare;
   return b.endpoint.port === defaultPort ? host : `${host}:${b.endpoint.port}`;
 }
 

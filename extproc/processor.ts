@@ -106,7 +106,8 @@ export class ExtProcStream {
 
   private xmlRewrite(d: RouteDecision, backend: NonNullable<ReturnType<GatewayModel['backend']>>, headers: Record<string, string>): XmlRewrite {
     const e = backend.endpoint;
-    const bases = [`${e.scheme}://${e.host}:${e.port}`, `${e.scheme}://${e.host}`];
+    const host = e.host.includes(':') ? `[${e.host}]` : e.host;
+    const bases = [`${e.scheme}://${host}:${e.port}`, `${e.scheme}://${host}`];
     let authority = headers[':authority'] ?? '';
     if (authority.startsWith(`${d.bucket}.`)) authority = authority.slice(d.bucket!.length + 1);
     return {
