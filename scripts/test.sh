@@ -5,6 +5,9 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 shopt -s globstar nullglob
 
+echo "== tools (idempotent: Envoy, versitygw, SeaweedFS, boto3, aws-cli)"
+bash scripts/install-tools.sh --test || exit 1
+
 echo "== typecheck"
 npx --no-install tsc -p tsconfig.json || exit 1
 
