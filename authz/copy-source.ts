@@ -13,18 +13,21 @@ export interface CopySource {
 }
 
 export function parseCopySource(value: string): CopySource {
-  let v = value.startsWith('/') ? value.slice(1) : value;
+  // The separators may arrive encoded too (`bucket%2Fkey`), which AWS accepts.
+  let v = value.replace(/^(\/|%2F)/i, '');
   let versionQuery = '';
   const q = v.indexOf('?');
   if (q >= 0) {
     versionQuery = v.slice(q);
     v = v.slice(0, q);
   }
-  const slash = v.indexOf('/');
-  if (slash <= 0 || slash === v.length - 1) throw errors.invalidArgument('Copy Source must mention the source bucket and key: sourcebucket/sourcekey');
-  const bucket = v.slice(0, slash);
+  const sep = /\/|%2F/i.exec(v);
+  if (!sep || sep.index === 0 || sep.index + sep[0].length === v.length) {
+    throw errors.invalidArgument('Copy Source must mention the source bucket and key: sourcebucket/sourcekey');
+  }
+  const bucket = v.slice(0, sep.index);
   if (!isValidBucketName(bucket)) throw errors.invalidBucketName(bucket);
-  const key = decodeKey(v.slice(slash + 1));
+  const key = decodeKey(v.slice(sep.index + sep[0].length));
   if (versionQuery && !/^\?versionId=[^&]*$/.test(versionQuery)) throw errors.invalidArgument('Invalid copy source version');
   return { bucket, encodedKey: uriEncode(key, false), versionQuery };
 }

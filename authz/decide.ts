@@ -54,10 +54,25 @@ export function authorize(req: IncomingRequest, ctx: AuthzContext): AuthzOutcome
   }
 }
 
+/**
+ * Refuses what the gateway cannot carry safely: a copy source hoisted into the query (a presigner
+ * does that) would bypass the copy-source grant check, and signed aws-chunked bodies chain their
+ * chunk signatures from the client's key, which the backend cannot verify after re-signing.
+ */
+function assertForwardable(req: IncomingRequest): void {
+  if (/(^|&)x-amz-copy-source/i.test(req.rawQuery)) {
+    throw errors.invalidArgument('x-amz-copy-source must be sent as a header.');
+  }
+  if (req.header('x-amz-content-sha256')?.startsWith('STREAMING-AWS4-')) {
+    throw errors.notImplemented('Signed streaming uploads (STREAMING-AWS4-HMAC-SHA256-PAYLOAD) are not supported yet; use UNSIGNED-PAYLOAD or a hex payload hash.');
+  }
+}
+
 function decide(req: IncomingRequest, ctx: AuthzContext): { cluster: string; decision: RouteDecision } {
   const { model } = ctx;
   const target = parseS3Target(req.rawPath, req.header('host') ?? '', model.config.listen.domain);
   const { principal, presigned } = authenticate(req, ctx);
+  assertForwardable(req);
   const copySourceHeader = req.header('x-amz-copy-source');
   const op = classifyOperation(req.method, target.bucket, target.key, new URLSearchParams(req.rawQuery), copySourceHeader !== undefined);
   const encodedKey = uriEncode(target.key, false);

@@ -285,3 +285,24 @@ test('a user with several access keys is the same principal', async () => {
   assert.equal(out.decision.principal, 'alice');
   denied(run(await signed(second, { path: '/archive/k' }), m), 'AccessDenied', 403);
 });
+
+test('copy source with encoded separators (bucket%2Fkey) is parsed like AWS does', async () => {
+  const out = allowed(
+    run(await signed(ALICE, { method: 'PUT', path: encPath('releases', 'dst'), headers: { 'x-amz-copy-source': 'archive%2Fdir%2Fk' } })),
+  );
+  assert.equal(out.decision.copySource, '/prod-archive-2024/dir/k');
+});
+
+test('a copy source hoisted into the query is refused (it would bypass the copy-source grant)', async () => {
+  const req = await signed(ALICE, { method: 'PUT', path: encPath('releases', 'dst'), query: { 'X-Amz-Copy-Source': '/secret/k' } });
+  denied(run(req), 'InvalidArgument', 400);
+});
+
+test('signed aws-chunked uploads are refused clearly until chunk re-signing exists', async () => {
+  const req = await signed(ALICE, {
+    method: 'PUT',
+    path: encPath('releases', 'k'),
+    headers: { 'x-amz-content-sha256': 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', 'x-amz-decoded-content-length': '5' },
+  });
+  denied(run(req), 'NotImplemented', 501);
+});
