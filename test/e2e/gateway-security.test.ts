@@ -116,6 +116,14 @@ describe('gateway security', () => {
     await expectDenied(req, 501, 'NotImplemented');
   });
 
+  it('no secret (users\' or backends\') ever appears in the gateway\'s logs', () => {
+    const logs = world.gateway.proc.logs().join('\n');
+    assert.ok(logs.length > 0);
+    for (const secret of [USERS.alice.secretAccessKey, USERS.bob.secretAccessKey, world.versity.secretKey, world.weed.secretKey]) {
+      assert.ok(!logs.includes(secret), 'a secret was logged');
+    }
+  });
+
   it('the authorization service killed mid-run: Envoy denies (503 XML), never passes through, then recovers', async () => {
     const pid = world.gateway.workerPid();
     assert.ok(pid, 'services worker pid not found in the gateway log');

@@ -1,9 +1,12 @@
 // Runs the real `bucketgate start` (services worker + Envoy) on a config written by the test,
 // and reads Envoy's own counters to prove whether a request reached a backend.
+import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { toolsDir } from './backends.ts';
 import { freePorts } from './ports.ts';
 import { envWithoutAws, startProcess, tcpProbe, trackTempDir, waitUntil, type ManagedProcess } from './process.ts';
 
@@ -22,6 +25,15 @@ export interface RunningGateway {
   stop(): Promise<void>;
 }
 
+/** Every config a test generates must pass Envoy's own validation of the bootstrap made from it. */
+async function assertEnvoyAccepts(configFile: string, env: Record<string, string>): Promise<void> {
+  const run = promisify(execFile);
+  const bootstrap = `${configFile}.envoy.json`;
+  const { stdout } = await run(process.execPath, [BIN, 'envoy-config', '--config', configFile, '--services-socket', '/tmp/validate.sock'], { env: envWithoutAws(env) });
+  writeFileSync(bootstrap, stdout);
+  await run(path.join(toolsDir, 'bin', 'envoy'), ['--mode', 'validate', '-c', bootstrap, '--use-dynamic-base-id']);
+}
+
 /** `configYaml` receives the listen port and Envoy admin port the harness picked. */
 export async function startGateway(configYaml: (ports: { port: number; adminPort: number }) => string, env: Record<string, string> = {}): Promise<RunningGateway> {
   const [port, adminPort] = await freePorts(2);
@@ -29,6 +41,7 @@ export async function startGateway(configYaml: (ports: { port: number; adminPort
   const tmp = trackTempDir(dir);
   const configFile = path.join(dir, 'bucketgate.yaml');
   writeFileSync(configFile, configYaml({ port: port!, adminPort: adminPort! }));
+  await assertEnvoyAccepts(configFile, env);
   const proc = startProcess({
     name: 'gateway',
     command: process.execPath,
