@@ -85,6 +85,19 @@ describe('bucketgate start', () => {
     assert.match(err.stderr, /Envoy was not found\. Install it with `bash scripts\/install-tools\.sh`/);
   });
 
+  it('config lint: every problem with its line and path, non-zero exit; a good config is ok', async () => {
+    const dir = tempDir();
+    const [port, bport] = await freePorts(2);
+    writeFileSync(path.join(dir, 'good.yaml'), gatewayConfig(port!, bport!));
+    const ok = await run(process.execPath, [BIN, 'config', 'lint', path.join(dir, 'good.yaml')]);
+    assert.match(ok.stdout, /good\.yaml: ok/);
+    writeFileSync(path.join(dir, 'bad.yaml'), `${gatewayConfig(port!, bport!).replace('type: s3', 'type: s4')}default_backend: nope\nextra: 1\n`);
+    const err = await run(process.execPath, [BIN, 'config', 'lint', path.join(dir, 'bad.yaml')]).catch((e) => e);
+    assert.equal(err.code, 1);
+    assert.match(err.stderr, /bad\.yaml:3 \/backends\/0\/type: /);
+    assert.match(err.stderr, /bad\.yaml:7 \/extra: /);
+  });
+
   it('refuses to start with no users unless open_access is set', async () => {
     const dir = tempDir();
     const [port, bport] = await freePorts(2);
