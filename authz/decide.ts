@@ -56,15 +56,19 @@ export function authorize(req: IncomingRequest, ctx: AuthzContext): AuthzOutcome
 
 /**
  * Refuses what the gateway cannot carry safely: a copy source hoisted into the query (a presigner
- * does that) would bypass the copy-source grant check, and signed aws-chunked bodies chain their
- * chunk signatures from the client's key, which the backend cannot verify after re-signing.
+ * does that) would bypass the copy-source grant check; SigV4a chunk signatures cannot be
+ * re-signed; a signed aws-chunked body must declare its decoded length.
  */
 function assertForwardable(req: IncomingRequest): void {
   if (/(^|&)x-amz-copy-source/i.test(req.rawQuery)) {
     throw errors.invalidArgument('x-amz-copy-source must be sent as a header.');
   }
-  if (req.header('x-amz-content-sha256')?.startsWith('STREAMING-AWS4-')) {
-    throw errors.notImplemented('Signed streaming uploads (STREAMING-AWS4-HMAC-SHA256-PAYLOAD) are not supported yet; use UNSIGNED-PAYLOAD or a hex payload hash.');
+  const payload = req.header('x-amz-content-sha256') ?? '';
+  if (payload.startsWith('STREAMING-AWS4-ECDSA')) {
+    throw errors.notImplemented('SigV4a (ECDSA) signed streaming uploads are not supported; use STREAMING-AWS4-HMAC-SHA256-PAYLOAD.');
+  }
+  if (payload.startsWith('STREAMING-AWS4-HMAC-SHA256-PAYLOAD') && !/^\d+$/.test(req.header('x-amz-decoded-content-length') ?? '')) {
+    throw new S3Error('MissingContentLength', 411, 'You must provide the x-amz-decoded-content-length HTTP header.');
   }
 }
 

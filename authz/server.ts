@@ -3,7 +3,7 @@ import type * as grpc from '@grpc/grpc-js';
 import type { GatewayModel } from '../core/gateway-model.ts';
 import { decisionToStruct } from '../core/route-decision.ts';
 import { errors, errorXml } from '../core/s3/errors.ts';
-import { SigningKeyCache } from '../core/sigv4/signing-key.ts';
+import type { SigningKeyCache } from '../core/sigv4/signing-key.ts';
 import { authorize } from './decide.ts';
 
 /** Envoy routes on this header (route `cluster_header`); ext_authz always sets it. */
@@ -16,8 +16,7 @@ function header(key: string, value: string) {
   return { header: { key, value }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' };
 }
 
-export function authzHandlers(model: GatewayModel, now: () => Date = () => new Date()): grpc.UntypedServiceImplementation {
-  const keyCache = new SigningKeyCache();
+export function authzHandlers(model: GatewayModel, keyCache: SigningKeyCache, now: () => Date = () => new Date()): grpc.UntypedServiceImplementation {
   return {
     Check(call: grpc.ServerUnaryCall<any, any>, callback: grpc.sendUnaryData<any>) {
       const http = call.request?.attributes?.request?.http ?? {};

@@ -6,6 +6,7 @@ import type { GatewayConfig } from '../core/config/types.ts';
 import { extProcHandlers } from '../extproc/server.ts';
 import { BackendSigner } from '../extproc/sign.ts';
 import { loadEnvoyServices } from '../protos/load.ts';
+import { SigningKeyCache } from '../core/sigv4/signing-key.ts';
 
 // Response bodies that ext_proc rewrites arrive in one message; allow more than grpc-js's 4 MiB.
 const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
@@ -18,8 +19,9 @@ export async function startServices(config: GatewayConfig, socketPath: string): 
     'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
     'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
   });
-  server.addService(services.authorization, authzHandlers(model));
-  server.addService(services.externalProcessor, extProcHandlers({ model, signers, startedAt: new Date(), now: () => new Date() }));
+  const keys = new SigningKeyCache();
+  server.addService(services.authorization, authzHandlers(model, keys));
+  server.addService(services.externalProcessor, extProcHandlers({ model, signers, keys, startedAt: new Date(), now: () => new Date() }));
   await new Promise<void>((resolve, reject) =>
     server.bindAsync(`unix:${socketPath}`, grpc.ServerCredentials.createInsecure(), (err) => (err ? reject(err) : resolve())),
   );

@@ -4,9 +4,12 @@ import { GatewayModel } from '../core/gateway-model.ts';
 import { AUTHZ_METADATA_NAMESPACE, decisionFromStruct, type RouteDecision } from '../core/route-decision.ts';
 import { errors, errorXml, S3Error } from '../core/s3/errors.ts';
 import { BODY_NAMES_BUCKET, type S3Operation } from '../core/s3/operation.ts';
+import type { SigningKeyCache } from '../core/sigv4/signing-key.ts';
 import { headerMapToRecord, setHeader, type HeaderMap } from '../protos/headers.ts';
 import { CLIENT_AUTH_HEADERS, planBackendRequest } from './backend-request.ts';
 import { listBucketsXml } from './list-buckets.ts';
+import { AwsChunkedResigner } from './aws-chunked.ts';
+import { chainEnds, isSignedChunked } from './chain-ends.ts';
 import { applyUrlEncoding, wantsUrlEncoding } from './list-encoding.ts';
 import { rewriteXml, type XmlRewrite } from './rewrite-xml.ts';
 import type { BackendSigner } from './sign.ts';
@@ -14,6 +17,8 @@ import type { BackendSigner } from './sign.ts';
 export interface ExtProcDeps {
   model: GatewayModel;
   signers: Map<string, BackendSigner>;
+  /** Derived signing keys, shared with nothing secret-bearing outside this process. */
+  keys: SigningKeyCache;
   startedAt: Date;
   now: () => Date;
 }
@@ -24,6 +29,7 @@ const RESPONSE_HEADERS_ONLY = {
   response_body_mode: 'NONE', request_trailer_mode: 'SKIP', response_trailer_mode: 'SKIP',
 };
 const RESPONSE_BODY_BUFFERED = { ...RESPONSE_HEADERS_ONLY, response_body_mode: 'BUFFERED' };
+const REQUEST_HEADERS_ONLY = { ...RESPONSE_HEADERS_ONLY, response_header_mode: 'SKIP' };
 
 type Msg = Record<string, any>;
 
@@ -44,6 +50,8 @@ export class ExtProcStream {
   private rewrite?: XmlRewrite;
   /** The client asked for encoding-type=url on a listing: make sure it gets it. */
   private urlEncodeListing = false;
+  /** Set for signed aws-chunked uploads: the request body streams through it. */
+  private chunked?: AwsChunkedResigner;
   private requestId = '';
 
   constructor(private readonly deps: ExtProcDeps) {}
@@ -55,6 +63,8 @@ export class ExtProcStream {
           return await this.onRequestHeaders(msg);
         case 'response_headers':
           return this.onResponseHeaders(msg.response_headers.headers as HeaderMap);
+        case 'request_body':
+          return this.onRequestBody(msg.request_body.body as Buffer | undefined, msg.request_body.end_of_stream === true);
         case 'response_body':
           return this.onResponseBody(msg.response_body.body as Buffer);
         default:
@@ -101,7 +111,18 @@ export class ExtProcStream {
       this.urlEncodeListing = LISTINGS.has(d.op) && wantsUrlEncoding(plan.query);
       response.mode_override = RESPONSE_HEADERS_ONLY;
     }
+    if (isSignedChunked(headers['x-amz-content-sha256'])) {
+      this.chunked = new AwsChunkedResigner(chainEnds(headers, this.deps.model, backend, authorization, amzDate, this.deps.keys));
+      response.mode_override = { ...(response.mode_override ?? REQUEST_HEADERS_ONLY), request_body_mode: 'STREAMED' };
+    }
     return response;
+  }
+
+  private onRequestBody(body: Buffer | undefined, end: boolean): Msg {
+    if (!this.chunked) return { request_body: { response: { status: 'CONTINUE' } } };
+    const out = this.chunked.push(body ?? Buffer.alloc(0));
+    if (end) this.chunked.end();
+    return { request_body: { response: { status: 'CONTINUE', body_mutation: { body: out } } } };
   }
 
   private xmlRewrite(d: RouteDecision, backend: NonNullable<ReturnType<GatewayModel['backend']>>, headers: Record<string, string>): XmlRewrite {
