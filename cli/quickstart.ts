@@ -80,7 +80,7 @@ export async function startQuickstart(): Promise<never> {
   const backendChild = startChild(
     'versitygw',
     versitygw,
-    ['-q', '--port', `127.0.0.1:${port}`, '--iam-dir', path.join(stateDir, 'iam'), 'posix', dataDir],
+    ['-q', '--keep-alive', '--port', `127.0.0.1:${port}`, '--iam-dir', path.join(stateDir, 'iam'), 'posix', dataDir],
     { ...process.env, ROOT_ACCESS_KEY: state.backend.accessKeyId, ROOT_SECRET_KEY: state.backend.secretAccessKey },
   );
   const listenPort = Number(process.env.BUCKETGATE_PORT ?? 9000);

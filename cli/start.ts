@@ -45,7 +45,8 @@ export async function startGateway(config: GatewayConfig, opts: StartOptions = {
   await services.ready;
   const bootstrapPath = path.join(runDir, 'envoy.json');
   writeFileSync(bootstrapPath, JSON.stringify(envoyBootstrap(config, { servicesSocket: socket }), null, 1));
-  const args = ['-c', bootstrapPath, '--log-level', process.env.ENVOY_LOG_LEVEL ?? 'warn', '--use-dynamic-base-id'];
+  // No hot restart: it needs shared memory that outlives Envoy (/dev/shm) and a base id per instance.
+  const args = ['-c', bootstrapPath, '--log-level', process.env.ENVOY_LOG_LEVEL ?? 'warn', '--disable-hot-restart'];
   if (config.envoy.concurrency > 0) args.push('--concurrency', String(config.envoy.concurrency));
   const envoy = startChild('envoy', envoyBin, args);
   const children = [envoy, ...(opts.companions ?? [])];

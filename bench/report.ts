@@ -1,0 +1,143 @@
+// One markdown table, three lines per row (backend direct, Envoy alone, Bucketgate), with the ratio
+// that survives a noisy host: Bucketgate ÷ Envoy alone. The header describes the machine and the run.
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { locateEnvoy, toolsDir } from '../envoy/locate.ts';
+import type { RssPeak } from './measure.ts';
+import { TARGET_NAMES, type TargetName } from './targets.ts';
+
+export interface Plan {
+  quick: boolean;
+  warmupSeconds: number;
+  runSeconds: number;
+  runs: number;
+  bigBytes: number;
+}
+
+export interface RateFigures { reqPerSec: number; p50Ms: number; p99Ms: number; errors: number }
+export interface CpuFigures { node: number; envoy: number }
+
+export type Row =
+  | { kind: 'rate'; label: string; lines: Record<TargetName, RateFigures> }
+  | { kind: 'transfer'; label: string; mbPerSec: Record<TargetName, number> }
+  | { kind: 'rss'; label: string; bucketgate: RssPeak }
+  /** CPU seconds per 10,000 requests. */
+  | { kind: 'cpu'; label: string; envoyAlone: CpuFigures; bucketgate: CpuFigures };
+
+interface Line { result: string; p50?: string; p99?: string; ratio?: string }
+
+const int = (n: number): string => Math.round(n).toLocaleString('en-US');
+const ms = (n: number): string => n.toFixed(2);
+const times = (n: number): string => `${n.toFixed(2)}×`;
+const mib = (n: number): string => `${n.toFixed(1)} MiB`;
+export const bytesLabel = (b: number): string => (b >= 1 << 30 ? `${b / (1 << 30)} GiB` : `${b / (1 << 20)} MiB`);
+
+function lines(row: Row): Record<TargetName, Line> {
+  switch (row.kind) {
+    case 'rate': {
+      const line = (f: RateFigures): Line => ({
+        result: `${int(f.reqPerSec)} req/s${f.errors ? ` ⚠ ${f.errors} errors` : ''}`, p50: ms(f.p50Ms), p99: ms(f.p99Ms),
+      });
+      const { 'Envoy alone': ea, Bucketgate: bg } = row.lines;
+      const added = bg.p99Ms - ea.p99Ms;
+      return {
+        'backend direct': line(row.lines['backend direct']),
+        'Envoy alone': line(ea),
+        Bucketgate: { ...line(bg), ratio: `${times(bg.reqPerSec / ea.reqPerSec)} req/s; p50 ${times(bg.p50Ms / ea.p50Ms)}; p99 ${added >= 0 ? '+' : '−'}${ms(Math.abs(added))} ms` },
+      };
+    }
+    case 'transfer': {
+      const line = (t: TargetName): Line => ({ result: `${int(row.mbPerSec[t])} MB/s` });
+      return { 'backend direct': line('backend direct'), 'Envoy alone': line('Envoy alone'), Bucketgate: { ...line('Bucketgate'), ratio: times(row.mbPerSec.Bucketgate / row.mbPerSec['Envoy alone']) } };
+    }
+    case 'rss': {
+      const { baselineMiB, peakMiB } = row.bucketgate;
+      return {
+        'backend direct': { result: '— (no Node)' },
+        'Envoy alone': { result: '— (no Node)' },
+        Bucketgate: { result: `peak ${mib(peakMiB)}, +${mib(peakMiB - baselineMiB)} over ${mib(baselineMiB)} before` },
+      };
+    }
+    case 'cpu': {
+      const { envoyAlone: ea, bucketgate: bg } = row;
+      return {
+        'backend direct': { result: '— (neither)' },
+        'Envoy alone': { result: `Envoy ${ea.envoy.toFixed(2)} s` },
+        Bucketgate: { result: `Node ${bg.node.toFixed(2)} s + Envoy ${bg.envoy.toFixed(2)} s`, ratio: `${times((bg.node + bg.envoy) / ea.envoy)} total` },
+      };
+    }
+  }
+}
+
+export function renderTable(rows: Row[]): string {
+  const out = ['| Row | Target | Result | p50 ms | p99 ms | Bucketgate ÷ Envoy alone |', '|---|---|---:|---:|---:|---|'];
+  for (const row of rows) {
+    const ls = lines(row);
+    TARGET_NAMES.forEach((t, i) => {
+      const l = ls[t];
+      out.push(`| ${i === 0 ? row.label : ''} | ${t} | ${l.result} | ${l.p50 ?? ''} | ${l.p99 ?? ''} | ${l.ratio ?? ''} |`);
+    });
+  }
+  return out.join('\n');
+}
+
+function firstMatch(file: string, re: RegExp): string | undefined {
+  try {
+    return re.exec(readFileSync(file, 'utf8'))?.[1]?.trim();
+  } catch {
+    return undefined;
+  }
+}
+
+function envoyVersion(): string {
+  try {
+    const out = execFileSync(locateEnvoy() ?? 'envoy', ['--version'], { encoding: 'utf8' });
+    return /\/(\d+\.\d+\.\d+)\//.exec(out)?.[1] ?? out.trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+export interface RunInfo {
+  plan: Plan;
+  backendDir: string;
+  startedAt: Date;
+  runtimeSeconds: number;
+  /** The load generator's own CPU seconds per 10,000 small requests: its share of the cores. */
+  loadCpuPer10k: number;
+}
+
+export function renderHeader({ plan, backendDir, startedAt, runtimeSeconds, loadCpuPer10k }: RunInfo): string {
+  const model = firstMatch('/proc/cpuinfo', /^model name\s*:(.*)$/m) ?? os.cpus()[0]?.model ?? 'unknown CPU';
+  const memGiB = os.totalmem() / (1 << 30);
+  const versitygw = firstMatch(path.join(toolsDir(), 'bin', '.versitygw-version'), /(.+)/) ?? 'unknown version';
+  const small = `${plan.warmupSeconds} s warm-up, then ${plan.runs} run(s) × ${plan.runSeconds} s per target, median of runs`;
+  return [
+    `## ${startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC — ${plan.quick ? 'quick' : 'normal'} run (${Math.round(runtimeSeconds)} s)`,
+    '',
+    `- Machine: ${os.availableParallelism()} × ${model}, ${memGiB.toFixed(1)} GiB RAM, Linux ${os.release()}`,
+    `- Software: Node ${process.version}, Envoy ${envoyVersion()} (default concurrency: one worker per core, both Envoys), ` +
+      `versitygw ${versitygw} (posix, --keep-alive) on ${backendDir}`,
+    '- Load generator: bench/load.ts in one separate Node process, SigV4 header auth (@smithy/signature-v4, hex SHA-256 ' +
+      'for 4 KiB PUTs, UNSIGNED-PAYLOAD for the big PUT), one keep-alive connection per concurrent request. It shares the ' +
+      `same cores with what it measures (it used ${loadCpuPer10k.toFixed(2)} CPU s per 10,000 small requests), so the ` +
+      'fastest targets are under-reported: compare ratios, not absolutes.',
+    `- Small rows (cN = N concurrent requests): ${small}. Latency: from handing the signed request to node:http to the response's last byte.`,
+    `- Big rows: ${bytesLabel(plan.bigBytes)} streamed (generated, never in memory), ${plan.runs} run(s), median; MB = 10^6 bytes. ` +
+      'RSS: VmRSS of the launcher + services worker summed, sampled every 50 ms during the big transfers.',
+    '- CPU: utime+stime from /proc/<pid>/stat, summed over every small row\'s measured runs, per 10,000 requests.',
+  ].join('\n');
+}
+
+/** Appends to bench/results/<date>.md (quick runs: <date>-quick.md), so earlier figures of the day stay. */
+export function writeResults(markdown: string, plan: Plan, startedAt: Date): string {
+  const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${startedAt.toISOString().slice(0, 10)}${plan.quick ? '-quick' : ''}.md`);
+  const title = existsSync(file) ? '' : `# Benchmark results, ${startedAt.toISOString().slice(0, 10)}\n\n`;
+  appendFileSync(file, `${title}${markdown}\n\n`);
+  return file;
+}
