@@ -40,6 +40,8 @@ export function send(endpoint: string, req: RawRequest): Promise<RawResponse> {
       },
     );
     r.on('error', reject);
+    // Never hang a test: a gateway that stops answering is a failure, not a wait.
+    r.setTimeout(30_000, () => r.destroy(new Error(`no answer within 30 s to ${req.method} ${req.path}`)));
     r.end(req.body);
   });
 }
