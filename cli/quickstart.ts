@@ -8,6 +8,7 @@ import net from 'node:net';
 import path from 'node:path';
 import type { Credentials, GatewayConfig } from '../core/config/types.ts';
 import { toolsDir } from '../envoy/locate.ts';
+import { SigningKeyCache } from '../core/sigv4/signing-key.ts';
 import { BackendSigner } from '../extproc/sign.ts';
 import { log, startChild } from './child.ts';
 import { startGateway } from './start.ts';
@@ -45,12 +46,12 @@ function freePort(): Promise<number> {
 
 async function ensureBucket(config: GatewayConfig): Promise<void> {
   const backend = config.backends[0]!;
-  const signer = new BackendSigner(backend);
+  const signer = new BackendSigner(backend, new SigningKeyCache());
   const authority = `${backend.endpoint.host}:${backend.endpoint.port}`;
   const plan = { authority, path: `/${BUCKET}`, query: {}, wireQuery: '', headersToSign: { host: authority, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } };
   for (let attempt = 0; ; attempt++) {
     try {
-      const { authorization, amzDate } = await signer.sign('PUT', plan, new Date());
+      const { authorization, amzDate } = signer.sign('PUT', plan, new Date());
       const res = await fetch(`http://${authority}/${BUCKET}`, {
         method: 'PUT',
         headers: { authorization, 'x-amz-date': amzDate, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' },

@@ -13,13 +13,13 @@ const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 
 export async function startServices(config: GatewayConfig, socketPath: string): Promise<grpc.Server> {
   const model = new GatewayModel(config);
-  const signers = new Map(config.backends.map((b) => [b.name, new BackendSigner(b)]));
   const services = loadEnvoyServices();
   const server = new grpc.Server({
     'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
     'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
   });
   const keys = new SigningKeyCache();
+  const signers = new Map(config.backends.map((b) => [b.name, new BackendSigner(b, keys)]));
   server.addService(services.authorization, authzHandlers(model, keys));
   server.addService(services.externalProcessor, extProcHandlers({ model, signers, keys, startedAt: new Date(), now: () => new Date() }));
   await new Promise<void>((resolve, reject) =>

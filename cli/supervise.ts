@@ -11,6 +11,12 @@ import type { WorkerStart } from './worker.ts';
 
 const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'bucketgate.js');
 
+/** BUCKETGATE_CPU_PROF_DIR: each worker writes a V8 CPU profile there when it stops. */
+function profilingArgs(): string[] {
+  const dir = process.env.BUCKETGATE_CPU_PROF_DIR;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+}
+
 export interface ServicesSupervisor {
   /** Resolves once the first worker serves. */
   ready: Promise<void>;
@@ -30,7 +36,7 @@ export function superviseServices(config: GatewayConfig, socket: string): Servic
 
   const spawnWorker = () => {
     rmSync(socket, { force: true });
-    const c = fork(BIN, ['services-worker'], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    const c = fork(BIN, ['services-worker'], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execArgv: [...process.execArgv, ...profilingArgs()] });
     child = c;
     for (const s of [c.stdout!, c.stderr!]) readline.createInterface({ input: s }).on('line', (l) => log('services', l));
     c.on('message', (m: { ready?: boolean }) => {

@@ -93,7 +93,7 @@ export class ExtProcStream {
     const rawPath = headers[':path'] ?? '/';
     const q = rawPath.indexOf('?');
     const plan = planBackendRequest(d, backend, headers, q < 0 ? '' : rawPath.slice(q + 1));
-    const { authorization, amzDate } = await this.deps.signers.get(backend.name)!.sign(headers[':method']!, plan, this.deps.now());
+    const { authorization, amzDate } = this.deps.signers.get(backend.name)!.sign(headers[':method']!, plan, this.deps.now());
 
     const set = [
       setHeader(':path', plan.wireQuery ? `${plan.path}?${plan.wireQuery}` : plan.path),
@@ -121,8 +121,23 @@ export class ExtProcStream {
   private onRequestBody(body: Buffer | undefined, end: boolean): Msg {
     if (!this.chunked) return { request_body: { response: { status: 'CONTINUE' } } };
     const out = this.chunked.push(body ?? Buffer.alloc(0));
-    if (end) this.chunked.end();
+    if (end) {
+      this.chunked.end();
+      this.chunked = undefined;
+    }
     return { request_body: { response: { status: 'CONTINUE', body_mutation: { body: out } } } };
+  }
+
+  /** A request body is streaming through this stream and has not ended yet. */
+  awaitingBody(): boolean {
+    return this.chunked !== undefined;
+  }
+
+  /** The client stopped sending the body: end the request as S3 does. */
+  bodyTimedOut(): Msg {
+    this.chunked = undefined;
+    const err = new S3Error('RequestTimeout', 400, 'Your socket connection to the server was not read from or written to within the timeout period. Idle connections will be closed.');
+    return immediate(err.status, errorXml(err, this.decision?.bucket ?? '', this.requestId), this.requestId);
   }
 
   private xmlRewrite(d: RouteDecision, backend: NonNullable<ReturnType<GatewayModel['backend']>>, headers: Record<string, string>): XmlRewrite {

@@ -3,6 +3,7 @@
 // gateway keeps serving.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import http from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { chunkedPut, sha256 } from './harness/chunked-client.ts';
 import { dumpLogsOnFailure } from './harness/process.ts';
@@ -70,6 +71,28 @@ describe('signed streaming uploads (STREAMING-AWS4-HMAC-SHA256-PAYLOAD[-TRAILER]
   it('a decoded length that does not match → 400 IncompleteBody, no object', async () => {
     await expectRefused('short-decoded', { decodedLengthDelta: -1 }, 400, 'IncompleteBody');
     await expectRefused('long-decoded', { decodedLengthDelta: 1 }, 400, 'IncompleteBody');
+  });
+
+  it('a client that stalls mid-body gets 400 RequestTimeout after 20 s; the object is absent, the gateway serves on', async () => {
+    const path = '/releases/broken/stalled';
+    const req = await chunkedPut(gw(), USERS.alice, path, randomBytes(300 * 1024));
+    const url = new URL(gw());
+    const started = Date.now();
+    const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const c = http.request({ host: url.hostname, port: url.port, method: 'PUT', path, headers: req.headers }, (r) => {
+        let body = '';
+        r.on('data', (d) => (body += d));
+        r.on('end', () => resolve({ status: r.statusCode ?? 0, body }));
+      });
+      c.on('error', reject);
+      c.write(req.body!.subarray(0, req.body!.length - 100)); // and never the rest
+      setTimeout(() => c.destroy(new Error('no answer within 60 s')), 60_000);
+    });
+    assert.equal(res.status, 400, res.body);
+    assert.equal(errorCode(res.body), 'RequestTimeout');
+    assert.ok(Date.now() - started >= 19_000, 'ended before the idle limit');
+    assert.equal((await send(gw(), await signedRequest(gw(), USERS.alice, 'HEAD', path))).status, 404);
+    assert.equal((await get('/releases?list-type=2&prefix=broken/')).status, 200);
   });
 
   it('a wrong trailer checksum (correctly signed) → 400 from the backend, no object', async () => {
