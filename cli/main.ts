@@ -2,11 +2,12 @@
 import { lintConfigFile, loadConfigFile, ConfigError, formatProblems } from '../core/config/load.ts';
 import { configSchema } from '../core/config/schema.ts';
 import { envoyBootstrap } from '../envoy/bootstrap.ts';
-import { startGateway } from './start.ts';
+import { startGateway, workerCount, workerSockets } from './start.ts';
 
 const USAGE = `usage:
   bucketgate start [--config FILE]        start Envoy and the gateway services
-  bucketgate envoy-config [--config FILE] print the Envoy bootstrap generated from the config
+  bucketgate envoy-config [--config FILE] [--runtime-dir DIR]
+                                          print the Envoy bootstrap generated from the config
   bucketgate config lint FILE             check a config; every problem with its place, non-zero exit
   bucketgate config schema                print the config's JSON Schema`;
 
@@ -47,8 +48,10 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'envoy-config': {
       const file = option(rest, '--config') ?? process.env.BUCKETGATE_CONFIG ?? 'bucketgate.yaml';
-      const socket = option(rest, '--services-socket') ?? '/run/bucketgate/services.sock';
-      process.stdout.write(`${JSON.stringify(envoyBootstrap(loadOrExit(file), { servicesSocket: socket }), null, 2)}\n`);
+      const config = loadOrExit(file);
+      const dir = option(rest, '--runtime-dir') ?? '/run/bucketgate';
+      const sockets = workerSockets(dir, workerCount(config));
+      process.stdout.write(`${JSON.stringify(envoyBootstrap(config, { servicesSockets: sockets }), null, 2)}\n`);
       return;
     }
     case 'config': {

@@ -1,5 +1,6 @@
-// `bucketgate start`: a supervised services worker and Envoy as children. If Envoy (or a managed
-// backend) dies, the gateway stops with a clear message rather than leaving a half-working endpoint.
+// `bucketgate start`: managed filesystem backends, supervised services workers and Envoy as
+// children. Workers and managed backends are restarted when they die; if Envoy dies, the gateway
+// stops with a clear message rather than leaving a half-working endpoint.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -7,7 +8,8 @@ import path from 'node:path';
 import type { GatewayConfig } from '../core/config/types.ts';
 import { envoyBootstrap } from '../envoy/bootstrap.ts';
 import { ENVOY_INSTALL_HINT, locateEnvoy } from '../envoy/locate.ts';
-import { log, startChild, type ManagedChild } from './child.ts';
+import { log, startChild } from './child.ts';
+import { startManagedBackends, type ManagedBackends } from './managed-backend.ts';
 import { superviseServices } from './supervise.ts';
 
 function waitForPort(host: string, port: number, timeoutMs: number): Promise<boolean> {
@@ -28,35 +30,47 @@ function waitForPort(host: string, port: number, timeoutMs: number): Promise<boo
   });
 }
 
-export interface StartOptions {
-  /** Extra children that belong to this gateway (e.g. a managed backend), stopped with it. */
-  companions?: ManagedChild[];
+/** Services worker processes: as configured, or one per core. */
+export function workerCount(config: GatewayConfig): number {
+  return config.services.workers > 0 ? config.services.workers : os.availableParallelism();
 }
 
-export async function startGateway(config: GatewayConfig, opts: StartOptions = {}): Promise<never> {
+export function workerSockets(runDir: string, n: number): string[] {
+  return Array.from({ length: n }, (_, i) => path.join(runDir, `services-${i}.sock`));
+}
+
+export async function startGateway(configured: GatewayConfig): Promise<never> {
   const envoyBin = locateEnvoy();
   if (!envoyBin) {
     log('gateway', ENVOY_INSTALL_HINT);
     process.exit(2);
   }
+  let managed: ManagedBackends;
+  try {
+    managed = await startManagedBackends(configured);
+  } catch (e) {
+    log('gateway', (e as Error).message);
+    process.exit(2);
+  }
+  const config = managed.config;
   const runDir = mkdtempSync(path.join(os.tmpdir(), 'bucketgate-'));
-  const socket = path.join(runDir, 'services.sock');
-  const services = superviseServices(config, socket);
-  await services.ready;
+  const sockets = workerSockets(runDir, workerCount(config));
+  const services = sockets.map((socket) => superviseServices(config, socket));
+  await Promise.all(services.map((s) => s.ready));
   const bootstrapPath = path.join(runDir, 'envoy.json');
-  writeFileSync(bootstrapPath, JSON.stringify(envoyBootstrap(config, { servicesSocket: socket }), null, 1));
+  writeFileSync(bootstrapPath, JSON.stringify(envoyBootstrap(config, { servicesSockets: sockets }), null, 1));
   // No hot restart: it needs shared memory that outlives Envoy (/dev/shm) and a base id per instance.
   const args = ['-c', bootstrapPath, '--log-level', process.env.ENVOY_LOG_LEVEL ?? 'warn', '--disable-hot-restart'];
   if (config.envoy.concurrency > 0) args.push('--concurrency', String(config.envoy.concurrency));
   const envoy = startChild('envoy', envoyBin, args);
-  const children = [envoy, ...(opts.companions ?? [])];
+  const children = [envoy];
 
   let shuttingDown = false;
   const shutdown = async (code: number, why: string) => {
     if (shuttingDown) return;
     shuttingDown = true;
     log('gateway', why);
-    await Promise.all([...children.map((c) => c.stop()), services.stop()]);
+    await Promise.all([...children.map((c) => c.stop()), ...services.map((s) => s.stop()), managed.stop()]);
     rmSync(runDir, { recursive: true, force: true });
     process.exit(code);
   };

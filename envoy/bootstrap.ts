@@ -7,8 +7,8 @@ import { backendCluster, SERVICES_CLUSTER, servicesCluster } from './clusters.ts
 import { localReplyConfig } from './local-reply.ts';
 
 export interface BootstrapOptions {
-  /** Unix socket on which the gRPC services (ext_authz + ext_proc) listen. */
-  servicesSocket: string;
+  /** Unix sockets on which the gRPC services (ext_authz + ext_proc) listen, one per worker. */
+  servicesSockets: string[];
 }
 
 const HCM = 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
@@ -133,7 +133,7 @@ export function envoyBootstrap(cfg: GatewayConfig, opts: BootstrapOptions) {
     },
     static_resources: {
       listeners: [listener(cfg)],
-      clusters: [servicesCluster(opts.servicesSocket), ...cfg.backends.map(backendCluster)],
+      clusters: [servicesCluster(opts.servicesSockets), ...cfg.backends.map(backendCluster)],
     },
   };
 }

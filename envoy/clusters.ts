@@ -20,17 +20,19 @@ function address(a: { pipe: string } | { host: string; port: number }) {
   return 'pipe' in a ? { pipe: { path: a.pipe } } : { socket_address: { address: a.host, port_value: a.port } };
 }
 
-function loadAssignment(name: string, a: { pipe: string } | { host: string; port: number }) {
-  return { cluster_name: name, endpoints: [{ lb_endpoints: [{ endpoint: { address: address(a) } }] }] };
+function loadAssignment(name: string, addresses: Array<{ pipe: string } | { host: string; port: number }>) {
+  return { cluster_name: name, endpoints: [{ lb_endpoints: addresses.map((a) => ({ endpoint: { address: address(a) } })) }] };
 }
 
-export function servicesCluster(socketPath: string) {
+/** One endpoint per services worker; least-request balancing keeps a slow worker from queueing. */
+export function servicesCluster(socketPaths: string[]) {
   return {
     name: SERVICES_CLUSTER,
     type: 'STATIC',
     connect_timeout: '1s',
+    lb_policy: 'LEAST_REQUEST',
     typed_extension_protocol_options: httpOptions({ explicit_http_config: { http2_protocol_options: {} } }),
-    load_assignment: loadAssignment(SERVICES_CLUSTER, { pipe: socketPath }),
+    load_assignment: loadAssignment(SERVICES_CLUSTER, socketPaths.map((pipe) => ({ pipe }))),
   };
 }
 
@@ -47,7 +49,7 @@ export function backendCluster(b: BackendConfig) {
       explicit_http_config: { http_protocol_options: {} },
       ...(tls ? { upstream_http_protocol_options: { auto_sni: true, auto_san_validation: true } } : {}),
     }),
-    load_assignment: loadAssignment(name, { host: b.endpoint.host, port: b.endpoint.port }),
+    load_assignment: loadAssignment(name, [{ host: b.endpoint.host, port: b.endpoint.port }]),
     ...(tls
       ? {
           transport_socket: {

@@ -1,7 +1,7 @@
 // Builds the runtime model from a validated, reference-resolved document: camelCase, defaults applied,
 // endpoints parsed, aliases turned into real names, TLS paths made absolute (Envoy runs elsewhere).
 import { resolve } from 'node:path';
-import type { Credentials, GatewayConfig } from './types.ts';
+import type { BackendConfig, Credentials, GatewayConfig } from './types.ts';
 import { DEFAULTS, type RawConfig, type RawCredentials } from './schema.ts';
 import { parseEndpoint } from './semantics.ts';
 
@@ -16,6 +16,7 @@ export function toModel(raw: RawConfig, baseDir: string): GatewayConfig {
       ...(listen.domain !== undefined && { domain: listen.domain }),
     },
     backends: raw.backends.map((b) => {
+      if (b.type === 'filesystem') return filesystemBackend(b.name, resolve(baseDir, b.path));
       const endpoint = parseEndpoint(b.endpoint);
       // Semantics reported any unparsable endpoint, and a model is only built when there were none.
       if (typeof endpoint === 'string') throw new Error(`backend ${b.name}: endpoint ${endpoint}`);
@@ -44,6 +45,20 @@ export function toModel(raw: RawConfig, baseDir: string): GatewayConfig {
       adminPort: raw.envoy?.admin_port ?? DEFAULTS.adminPort,
       concurrency: raw.envoy?.concurrency ?? DEFAULTS.concurrency,
     },
+    services: { workers: raw.services?.workers ?? DEFAULTS.workers },
+  };
+}
+
+/** A filesystem backend before its managed server runs: loopback, no port, no credentials yet. */
+export function filesystemBackend(name: string, path: string): BackendConfig {
+  return {
+    name,
+    type: 'filesystem',
+    filesystem: { path },
+    endpoint: { scheme: 'http', host: '127.0.0.1', port: 0 },
+    region: DEFAULTS.region,
+    addressing: 'path',
+    credentials: { accessKeyId: '', secretAccessKey: '' },
   };
 }
 

@@ -10,6 +10,7 @@ export const DEFAULTS = {
   addressing: 'path',
   adminPort: 0,
   concurrency: 0,
+  workers: 0,
 } as const;
 
 /** The config as the schema accepts it, after `${...}` references are resolved. */
@@ -26,6 +27,7 @@ export interface RawConfig {
   users?: RawUser[];
   open_access?: boolean;
   envoy?: { admin_port?: number; concurrency?: number };
+  services?: { workers?: number };
 }
 
 export interface RawCredentials {
@@ -33,13 +35,22 @@ export interface RawCredentials {
   secret_access_key: string;
 }
 
-export interface RawBackend {
+export type RawBackend = RawS3Backend | RawFilesystemBackend;
+
+export interface RawS3Backend {
   name: string;
   type: 's3';
   endpoint: string;
   region?: string;
   addressing?: 'path' | 'virtual';
   credentials: RawCredentials;
+}
+
+/** Plain files under `path`, served by a managed versitygw the gateway starts on loopback. */
+export interface RawFilesystemBackend {
+  name: string;
+  type: 'filesystem';
+  path: string;
 }
 
 export interface RawUser {
@@ -109,6 +120,19 @@ export const configSchema = {
         },
       },
     },
+    services: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        workers: {
+          type: 'integer',
+          minimum: 0,
+          maximum: 256,
+          default: DEFAULTS.workers,
+          description: 'a services worker process count (0-256; 0 means one per core)',
+        },
+      },
+    },
   },
   $defs: {
     port: { type: 'integer', minimum: 1, maximum: 65535, description: 'a TCP port (1-65535)' },
@@ -127,11 +151,30 @@ export const configSchema = {
     },
     backend: {
       type: 'object',
+      required: ['name', 'type'],
+      properties: { name: { $ref: '#/$defs/name' }, type: { enum: ['s3', 'filesystem'] } },
+      // Each type has its own closed set of keys; `type` picks which one applies.
+      if: { properties: { type: { const: 'filesystem' } } },
+      then: { $ref: '#/$defs/filesystemBackend' },
+      else: { $ref: '#/$defs/s3Backend' },
+    },
+    filesystemBackend: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['name', 'type', 'path'],
+      properties: {
+        name: true,
+        type: true,
+        path: { type: 'string', minLength: 1, description: 'a directory path (relative to the config file)' },
+      },
+    },
+    s3Backend: {
+      type: 'object',
       additionalProperties: false,
       required: ['name', 'type', 'endpoint', 'credentials'],
       properties: {
-        name: { $ref: '#/$defs/name' },
-        type: { enum: ['s3'] },
+        name: true,
+        type: true,
         endpoint: {
           type: 'string',
           pattern: '^https?://[^/?#@\\s]+/?$',

@@ -48,6 +48,7 @@ export function checkSemantics(config: RawConfig, baseDir: string): ConfigProble
   config.backends.forEach((b, i) => {
     if (backendNames.has(b.name)) add(`/backends/${i}/name`, `duplicate backend name ${b.name}`);
     backendNames.add(b.name);
+    if (b.type === 'filesystem') return;
     const endpoint = parseEndpoint(b.endpoint);
     if (typeof endpoint === 'string') add(`/backends/${i}/endpoint`, endpoint);
   });

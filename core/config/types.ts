@@ -23,7 +23,12 @@ export type Addressing = 'path' | 'virtual';
 
 export interface BackendConfig {
   name: string;
-  type: 's3';
+  /**
+   * `filesystem`: plain files under `filesystem.path`, served by a managed versitygw; its endpoint
+   * and credentials are filled in by the launcher when it starts that process (never configured).
+   */
+  type: 's3' | 'filesystem';
+  filesystem?: { path: string };
   /** Parsed `endpoint`: scheme, host name (no port) and port (defaulted from the scheme). */
   endpoint: { scheme: 'http' | 'https'; host: string; port: number };
   region: string;
@@ -53,6 +58,11 @@ export interface EnvoyOptions {
   concurrency: number;
 }
 
+export interface ServicesOptions {
+  /** ext_authz + ext_proc worker processes; 0 means one per core. */
+  workers: number;
+}
+
 export interface GatewayConfig {
   listen: ListenConfig;
   backends: BackendConfig[];
@@ -61,6 +71,7 @@ export interface GatewayConfig {
   users: UserConfig[];
   openAccess: boolean;
   envoy: EnvoyOptions;
+  services: ServicesOptions;
 }
 
 /** One problem found by lint: where in the document, and what. */

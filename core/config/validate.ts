@@ -20,7 +20,8 @@ export function validateSchema(
   const problems: ConfigProblem[] = [];
   const seen = new Set<string>();
   const aboutValue = (e: ErrorObject): boolean => e.keyword !== 'additionalProperties' && e.keyword !== 'required';
-  const errors = (validator.errors ?? []).filter((e) => !(aboutValue(e) && unresolved.has(e.instancePath)));
+  // An `if` failure only says which branch (then/else) failed; that branch's own errors say why.
+  const errors = (validator.errors ?? []).filter((e) => e.keyword !== 'if' && !(aboutValue(e) && unresolved.has(e.instancePath)));
   for (const err of collapseAnyOf(errors)) {
     const problem = toProblem(err);
     const key = `${problem.path}\0${problem.message}`;

@@ -298,11 +298,10 @@ test('a copy source hoisted into the query is refused (it would bypass the copy-
   denied(run(req), 'InvalidArgument', 400);
 });
 
-test('signed aws-chunked uploads are refused clearly until chunk re-signing exists', async () => {
-  const req = await signed(ALICE, {
-    method: 'PUT',
-    path: encPath('releases', 'k'),
-    headers: { 'x-amz-content-sha256': 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', 'x-amz-decoded-content-length': '5' },
-  });
-  denied(run(req), 'NotImplemented', 501);
+test('signed aws-chunked uploads: allowed with a decoded length; SigV4a chunks and a missing length refused', async () => {
+  const put = (headers: Record<string, string>) => signed(ALICE, { method: 'PUT', path: encPath('releases', 'k'), headers });
+  const ok = allowed(run(await put({ 'x-amz-content-sha256': 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', 'x-amz-decoded-content-length': '5' })));
+  assert.equal(ok.decision.op, 'PutObject');
+  denied(run(await put({ 'x-amz-content-sha256': 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER' })), 'MissingContentLength', 411);
+  denied(run(await put({ 'x-amz-content-sha256': 'STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD', 'x-amz-decoded-content-length': '5' })), 'NotImplemented', 501);
 });

@@ -162,3 +162,10 @@ test('semantic and reference problems are collected together', () => {
     ],
   );
 });
+
+test('a filesystem backend needs a path and takes no endpoint or credentials', () => {
+  const fs = (lines: string) => doc({ 2: `  - name: minio\n${lines}`, 3: [], 4: [], 5: [] });
+  onlyProblem(fs('    type: filesystem'), '/backends/0/path', 2);
+  const p = onlyProblem(fs('    type: filesystem\n    path: ./data\n    endpoint: http://127.0.0.1:9'), '/backends/0/endpoint', 5);
+  assert.match(p.message, /unknown key/);
+});

@@ -131,3 +131,15 @@ test('the schema is printable JSON and a valid draft 2020-12 schema', () => {
   assert.deepEqual(JSON.parse(schemaText()), configSchema);
   assert.doesNotThrow(() => new Ajv2020({ strict: true }).compile(JSON.parse(schemaText())));
 });
+
+test('a filesystem backend: path resolved against the config file, no endpoint or credentials yet', () => {
+  const { problems, config } = lintConfigText(
+    'backends:\n  - { name: local, type: filesystem, path: ./data }\nbuckets: { files: { backend: local } }\nopen_access: true\n',
+    { baseDir: '/srv/gw', env: {} },
+  );
+  assert.deepEqual(problems, []);
+  const b = config!.backends[0]!;
+  assert.equal(b.type, 'filesystem');
+  assert.equal(b.filesystem?.path, '/srv/gw/data');
+  assert.equal(b.endpoint.port, 0);
+});

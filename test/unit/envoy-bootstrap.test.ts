@@ -51,7 +51,7 @@ function filter(b: Json, name: string): Json {
 }
 
 test('ext_authz fails closed and re-resolves the route', () => {
-  const b = envoyBootstrap(gatewayConfig(), { servicesSocket: SOCKET }) as Json;
+  const b = envoyBootstrap(gatewayConfig(), { servicesSockets: [SOCKET] }) as Json;
   const authz = filter(b, 'envoy.filters.http.ext_authz');
   assert.equal(authz['@type'], 'type.googleapis.com/envoy.extensions.filters.http.ext_authz.v3.ExtAuthz');
   assert.equal(authz.failure_mode_allow, false);
@@ -61,7 +61,7 @@ test('ext_authz fails closed and re-resolves the route', () => {
 });
 
 test('ext_proc: request headers only, overridable, fed the ext_authz metadata', () => {
-  const b = envoyBootstrap(gatewayConfig(), { servicesSocket: SOCKET }) as Json;
+  const b = envoyBootstrap(gatewayConfig(), { servicesSockets: [SOCKET] }) as Json;
   const proc = filter(b, 'envoy.filters.http.ext_proc');
   assert.equal(proc['@type'], 'type.googleapis.com/envoy.extensions.filters.http.ext_proc.v3.ExternalProcessor');
   assert.equal(proc.failure_mode_allow, false);
@@ -80,7 +80,7 @@ test('ext_proc: request headers only, overridable, fed the ext_authz metadata', 
 });
 
 test('the route follows the cluster header and strips it; paths are never normalized', () => {
-  const b = envoyBootstrap(gatewayConfig(), { servicesSocket: SOCKET }) as Json;
+  const b = envoyBootstrap(gatewayConfig(), { servicesSockets: [SOCKET] }) as Json;
   const hcm = hcmOf(b);
   assert.equal(hcm.normalize_path, false);
   assert.equal(hcm.merge_slashes, false);
@@ -96,7 +96,7 @@ test('the route follows the cluster header and strips it; paths are never normal
 });
 
 test('one cluster per backend, plus the services cluster on the Unix socket', () => {
-  const b = envoyBootstrap(withHttps(), { servicesSocket: SOCKET }) as Json;
+  const b = envoyBootstrap(withHttps(), { servicesSockets: [SOCKET] }) as Json;
   const clusters = b.static_resources.clusters as Json[];
   assert.deepEqual(
     clusters.map((c) => c.name),
@@ -136,7 +136,7 @@ test('one cluster per backend, plus the services cluster on the Unix socket', ()
 
 test('admin is bound to loopback only', () => {
   const b = envoyBootstrap(gatewayConfig({ listen: { address: '0.0.0.0', port: 80 }, envoy: { adminPort: 9901, concurrency: 2 } }), {
-    servicesSocket: SOCKET,
+    servicesSockets: [SOCKET],
   }) as Json;
   assert.deepEqual(b.admin.address, { socket_address: { address: '127.0.0.1', port_value: 9901 } });
   assert.deepEqual(b.static_resources.listeners[0].address.socket_address, { address: '0.0.0.0', port_value: 80 });
@@ -144,7 +144,7 @@ test('admin is bound to loopback only', () => {
 
 test('listen.tls puts a downstream TLS context on the filter chain', () => {
   const b = envoyBootstrap(gatewayConfig({ listen: { address: '127.0.0.1', port: 9443, tls: { certFile: '/c/cert.pem', keyFile: '/c/key.pem' } } }), {
-    servicesSocket: SOCKET,
+    servicesSockets: [SOCKET],
   }) as Json;
   const ts = b.static_resources.listeners[0].filter_chains[0].transport_socket;
   assert.equal(ts.name, 'envoy.transport_sockets.tls');
@@ -160,7 +160,7 @@ const ENVOY = path.join(toolsDir(), 'bin', 'envoy');
 
 function validate(cfg: GatewayConfig, dir: string, name: string): void {
   const file = path.join(dir, `${name}.json`);
-  writeFileSync(file, JSON.stringify(envoyBootstrap(cfg, { servicesSocket: path.join(dir, 'services.sock') }), null, 2));
+  writeFileSync(file, JSON.stringify(envoyBootstrap(cfg, { servicesSockets: [path.join(dir, 'services-0.sock'), path.join(dir, 'services-1.sock')] }), null, 2));
   const r = spawnSync(ENVOY, ['--mode', 'validate', '-c', file, '--log-level', 'warn'], { encoding: 'utf8', timeout: 60_000 });
   assert.match(r.stdout + r.stderr, /configuration '.*' OK/, `${name}: ${r.stdout}\n${r.stderr}`);
   assert.equal(r.status, 0, `envoy --mode validate ${name} exited ${r.status} (${r.signal ?? ''}):\n${r.stdout}\n${r.stderr}`);
@@ -193,7 +193,7 @@ test('Envoy validate mode does reject a broken bootstrap (the check above can fa
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bucketgate-envoy-validate-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const file = path.join(dir, 'broken.json');
-  const b = envoyBootstrap(gatewayConfig(), { servicesSocket: path.join(dir, 's.sock') }) as Json;
+  const b = envoyBootstrap(gatewayConfig(), { servicesSockets: [path.join(dir, 's.sock')] }) as Json;
   hcmOf(b).http_filters[1].typed_config.processing_mode.request_body_mode = 'NOT_A_MODE';
   writeFileSync(file, JSON.stringify(b));
   const r = spawnSync(ENVOY, ['--mode', 'validate', '-c', file, '--log-level', 'critical'], { encoding: 'utf8', timeout: 60_000 });

@@ -13,6 +13,7 @@ import { envWithoutAws, startProcess, tcpProbe, trackTempDir, waitUntil, type Ma
 const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'bin', 'bucketgate.js');
 
 export interface RunningGateway {
+  /** http://127.0.0.1:PORT, or https://127.0.0.1:PORT when started with `tls`. */
   endpoint: string;
   port: number;
   adminPort: number;
@@ -20,8 +21,8 @@ export interface RunningGateway {
   configFile: string;
   /** Requests Envoy has sent to a backend's cluster so far. */
   upstreamRequests(backend: string): Promise<number>;
-  /** The pid of the services worker currently serving (from the gateway's log). */
-  workerPid(): number | undefined;
+  /** The pids of the services workers that have served (from the gateway's log), newest last. */
+  workerPids(): number[];
   stop(): Promise<void>;
 }
 
@@ -29,13 +30,22 @@ export interface RunningGateway {
 async function assertEnvoyAccepts(configFile: string, env: Record<string, string>): Promise<void> {
   const run = promisify(execFile);
   const bootstrap = `${configFile}.envoy.json`;
-  const { stdout } = await run(process.execPath, [BIN, 'envoy-config', '--config', configFile, '--services-socket', '/tmp/validate.sock'], { env: envWithoutAws(env) });
+  const { stdout } = await run(process.execPath, [BIN, 'envoy-config', '--config', configFile, '--runtime-dir', '/tmp/bucketgate-validate'], { env: envWithoutAws(env) });
   writeFileSync(bootstrap, stdout);
   await run(path.join(toolsDir, 'bin', 'envoy'), ['--mode', 'validate', '-c', bootstrap, '--use-dynamic-base-id']);
 }
 
+export interface GatewayStartOptions {
+  /** The config has `listen.tls`: the endpoint is https (the listener is still probed over TCP). */
+  tls?: boolean;
+}
+
 /** `configYaml` receives the listen port and Envoy admin port the harness picked. */
-export async function startGateway(configYaml: (ports: { port: number; adminPort: number }) => string, env: Record<string, string> = {}): Promise<RunningGateway> {
+export async function startGateway(
+  configYaml: (ports: { port: number; adminPort: number }) => string,
+  env: Record<string, string> = {},
+  opts: GatewayStartOptions = {},
+): Promise<RunningGateway> {
   const [port, adminPort] = await freePorts(2);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bg-gw-'));
   const tmp = trackTempDir(dir);
@@ -59,7 +69,7 @@ export async function startGateway(configYaml: (ports: { port: number; adminPort
     throw e;
   }
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: `${opts.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     port: port!,
     adminPort: adminPort!,
     proc,
@@ -69,10 +79,11 @@ export async function startGateway(configYaml: (ports: { port: number; adminPort
       const m = /upstream_rq_total: (\d+)/.exec(await res.text());
       return m ? Number(m[1]) : 0;
     },
-    workerPid() {
-      const lines = proc.logs().filter((l) => /worker \d+ serving/.test(l));
-      const m = /worker (\d+) serving/.exec(lines[lines.length - 1] ?? '');
-      return m ? Number(m[1]) : undefined;
+    workerPids() {
+      return proc.logs().flatMap((l) => {
+        const m = /worker (\d+) serving/.exec(l);
+        return m ? [Number(m[1])] : [];
+      });
     },
     stop,
   };
