@@ -27,7 +27,9 @@ export function isValidBucketName(name: string): boolean {
  * HTTP library on the way), so the object reached could lie in another bucket than the one
  * authorized. S3 itself would store such a key literally; the gateway refuses it instead.
  */
-function assertNoDotSegments(key: string): void {
+function assertSafeKey(key: string): void {
+  // A NUL ends a path for the operating system: a filesystem backend would act on a shorter name.
+  if (key.includes('\u0000')) throw errors.invalidArgument('Object keys may not contain a NUL character.');
   for (const seg of key.split('/')) {
     if (seg === '.' || seg === '..') {
       throw errors.invalidArgument("Object keys with '.' or '..' path segments are not accepted by this gateway.");
@@ -43,7 +45,7 @@ export function decodeKey(raw: string): string {
   } catch {
     throw new S3Error('InvalidURI', 400, "Couldn't parse the specified URI.");
   }
-  assertNoDotSegments(key);
+  assertSafeKey(key);
   return key;
 }
 

@@ -161,3 +161,7 @@ test('decodeKey decodes once and keeps "+" literal', () => {
   assert.equal(decodeKey(''), '');
   assert.equal(decodeKey('a//b/'), 'a//b/');
 });
+
+test('a NUL byte in a key is refused (a filesystem backend would act on a shorter name)', () => {
+  assert.throws(() => parseS3Target('/bucket/a%00b', '127.0.0.1:9000'), (e: any) => e.code === 'InvalidArgument' && e.status === 400);
+});
