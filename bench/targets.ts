@@ -155,7 +155,7 @@ users:
     access_keys: [ { access_key_id: ${USER.accessKey}, secret_access_key: \${env:BENCH_USER_SECRET} } ]
     buckets: [ ${BUCKET} ]
 envoy: { admin_port: ${adminPort} }
-services: { workers: ${process.env.BENCH_WORKERS ?? 0} }
+services: { workers: ${process.env.BENCH_WORKERS ?? 1} }
 `, { BENCH_BACKEND_SECRET: BACKEND.secretKey, BENCH_USER_SECRET: USER.secretKey }).catch((e: unknown) => { unregister(); throw e; });
   launcher = gw.proc.pid;
   // Every child ever seen (the worker may be restarted), for the exit handler.

@@ -2,7 +2,7 @@
 import { lintConfigFile, loadConfigFile, ConfigError, formatProblems } from '../core/config/load.ts';
 import { configSchema } from '../core/config/schema.ts';
 import { envoyBootstrap } from '../envoy/bootstrap.ts';
-import { startGateway, workerCount, workerSockets } from './start.ts';
+import { startGateway, workerSockets } from './start.ts';
 
 const USAGE = `usage:
   bucketgate start [--config FILE]        start Envoy and the gateway services
@@ -50,7 +50,7 @@ async function main(argv: string[]): Promise<void> {
       const file = option(rest, '--config') ?? process.env.BUCKETGATE_CONFIG ?? 'bucketgate.yaml';
       const config = loadOrExit(file);
       const dir = option(rest, '--runtime-dir') ?? '/run/bucketgate';
-      const sockets = workerSockets(dir, workerCount(config));
+      const sockets = workerSockets(dir, config.services.workers);
       process.stdout.write(`${JSON.stringify(envoyBootstrap(config, { servicesSockets: sockets }), null, 2)}\n`);
       return;
     }

@@ -30,7 +30,7 @@ export function quickstartConfig(user: Credentials, dataDir: string, port: numbe
     users: [{ name: 'admin', accessKeys: [user], buckets: '*' }],
     openAccess: false,
     envoy: { adminPort: 0, concurrency: 0 },
-    services: { workers: 0 },
+    services: { workers: 1 },
   };
 }
 

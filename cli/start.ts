@@ -30,11 +30,6 @@ function waitForPort(host: string, port: number, timeoutMs: number): Promise<boo
   });
 }
 
-/** Services worker processes: as configured, or one per core. */
-export function workerCount(config: GatewayConfig): number {
-  return config.services.workers > 0 ? config.services.workers : os.availableParallelism();
-}
-
 export function workerSockets(runDir: string, n: number): string[] {
   return Array.from({ length: n }, (_, i) => path.join(runDir, `services-${i}.sock`));
 }
@@ -54,7 +49,7 @@ export async function startGateway(configured: GatewayConfig): Promise<never> {
   }
   const config = managed.config;
   const runDir = mkdtempSync(path.join(os.tmpdir(), 'bucketgate-'));
-  const sockets = workerSockets(runDir, workerCount(config));
+  const sockets = workerSockets(runDir, config.services.workers);
   const services = sockets.map((socket) => superviseServices(config, socket));
   await Promise.all(services.map((s) => s.ready));
   const bootstrapPath = path.join(runDir, 'envoy.json');

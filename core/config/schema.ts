@@ -10,7 +10,7 @@ export const DEFAULTS = {
   addressing: 'path',
   adminPort: 0,
   concurrency: 0,
-  workers: 0,
+  workers: 1,
 } as const;
 
 /** The config as the schema accepts it, after `${...}` references are resolved. */
@@ -126,10 +126,10 @@ export const configSchema = {
       properties: {
         workers: {
           type: 'integer',
-          minimum: 0,
+          minimum: 1,
           maximum: 256,
           default: DEFAULTS.workers,
-          description: 'a services worker process count (0-256; 0 means one per core)',
+          description: 'a services worker process count (1-256)',
         },
       },
     },

@@ -59,7 +59,10 @@ export interface EnvoyOptions {
 }
 
 export interface ServicesOptions {
-  /** ext_authz + ext_proc worker processes; 0 means one per core. */
+  /**
+   * ext_authz + ext_proc worker processes. More use more cores, but each request costs more CPU
+   * (measured on 2 cores: 0.77 -> 1.28 ms of Node CPU per GET with 2), so 1 unless cores are spare.
+   */
   workers: number;
 }
 

@@ -129,7 +129,7 @@ describe('gateway security', () => {
     assert.ok(pids.length > 0, 'services worker pids not found in the gateway log');
     const req = await signedRequest(gw(), alice, 'GET', '/releases?list-type=2');
     const before = await upstreamTotal();
-    // Every worker at once (there is one per core): with any left, Envoy would rightly use it.
+    // Every worker at once: with any left, Envoy would rightly use it.
     for (const pid of pids) process.kill(pid, 'SIGKILL');
     const statuses: number[] = [];
     for (let i = 0; i < 5; i++) {
