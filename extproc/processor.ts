@@ -10,6 +10,8 @@ import { CLIENT_AUTH_HEADERS, planBackendRequest } from './backend-request.ts';
 import { listBucketsXml } from './list-buckets.ts';
 import { AwsChunkedResigner } from './aws-chunked.ts';
 import { chainEnds, isSignedChunked } from './chain-ends.ts';
+import { assertRequestContained, isHidden } from './fs-containment.ts';
+import { filterListing } from './list-filter.ts';
 import { applyUrlEncoding, wantsUrlEncoding } from './list-encoding.ts';
 import { rewriteXml, type XmlRewrite } from './rewrite-xml.ts';
 import type { BackendSigner } from './sign.ts';
@@ -50,6 +52,9 @@ export class ExtProcStream {
   private rewrite?: XmlRewrite;
   /** The client asked for encoding-type=url on a listing: make sure it gets it. */
   private urlEncodeListing = false;
+  /** Filesystem listings: keys the client may not reach (through a symlink) are left out. */
+  private hidden?: (key: string) => boolean;
+  private status = 0;
   /** Set for signed aws-chunked uploads: the request body streams through it. */
   private chunked?: AwsChunkedResigner;
   private requestId = '';
@@ -93,6 +98,7 @@ export class ExtProcStream {
     const rawPath = headers[':path'] ?? '/';
     const q = rawPath.indexOf('?');
     const plan = planBackendRequest(d, backend, headers, q < 0 ? '' : rawPath.slice(q + 1));
+    if (backend.filesystem) assertRequestContained(backend.filesystem.path, d);
     const { authorization, amzDate } = this.deps.signers.get(backend.name)!.sign(headers[':method']!, plan, this.deps.now());
 
     const set = [
@@ -106,6 +112,10 @@ export class ExtProcStream {
     const remove = CLIENT_AUTH_HEADERS.filter((h) => h !== 'authorization');
     const response: Msg = { request_headers: { response: { status: 'CONTINUE', header_mutation: { set_headers: set, remove_headers: remove } } } };
 
+    if (backend.filesystem && LISTINGS.has(d.op)) {
+      const dataDir = backend.filesystem.path;
+      this.hidden = (key) => isHidden(dataDir, d.realBucket!, key);
+    }
     if (BODY_NAMES_BUCKET.has(d.op) || d.realBucket !== d.bucket) {
       this.rewrite = this.xmlRewrite(d, backend, headers);
       this.urlEncodeListing = LISTINGS.has(d.op) && wantsUrlEncoding(plan.query);
@@ -160,7 +170,7 @@ export class ExtProcStream {
     const status = Number(headers[':status'] ?? '0');
     const isXml = (headers['content-type'] ?? '').includes('xml');
     const wantBody = this.rewrite && isXml && (status >= 300 || BODY_NAMES_BUCKET.has(this.decision!.op));
-    if (status !== 200) this.urlEncodeListing = false;
+    this.status = status;
     const response: Msg = { response_headers: { response: { status: 'CONTINUE' } } };
     if (wantBody) response.mode_override = RESPONSE_BODY_BUFFERED;
     return response;
@@ -168,7 +178,11 @@ export class ExtProcStream {
 
   private onResponseBody(body: Buffer): Msg {
     let xml = rewriteXml(body.toString('utf8'), this.rewrite!);
-    if (this.urlEncodeListing) xml = applyUrlEncoding(xml);
+    // Listing fixes apply to listings only, never to an error document.
+    if (this.status === 200) {
+      if (this.hidden) xml = filterListing(xml, this.hidden);
+      if (this.urlEncodeListing) xml = applyUrlEncoding(xml);
+    }
     const out = Buffer.from(xml, 'utf8');
     return {
       response_body: {
