@@ -1,8 +1,25 @@
 // The standard end-to-end world: two real backends that verify signatures (versitygw, SeaweedFS),
 // the canary on each, real buckets on each, and the real gateway in front with an alias.
+// Variants: a TLS listener (certificate from a CA the world makes) and/or a virtual-host domain;
+// more gateways (other variants) can be started on the same backends.
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { createBucketDirect, startSeaweedfs, startVersitygw, type Backend } from './backends.ts';
 import { assertCanary } from './canary.ts';
 import { startGateway, type RunningGateway } from './gateway.ts';
+import { trackTempDir } from './process.ts';
+import { makeTestTls, type TestTls } from './tls.ts';
+
+/** The virtual-host domain tests use. Nothing resolves it: each client test maps it to 127.0.0.1 itself. */
+export const TEST_DOMAIN = 's3.example.test';
+
+export interface GatewayVariant {
+  /** HTTPS on the listener, with a server certificate from the world's test CA (see World.tls). */
+  tls?: boolean;
+  /** listen.domain: `bucket.<domain>` virtual-host style beside path style. */
+  domain?: string;
+}
 
 export const USERS = {
   alice: { accessKeyId: 'AKIAALICE0000000001', secretAccessKey: 'alice-secret-0123456789abcdef' },
@@ -20,13 +37,29 @@ export const BUCKETS = {
 export interface World {
   versity: Backend;
   weed: Backend;
+  /** The gateway of the variant startWorld was given. */
   gateway: RunningGateway;
+  /**
+   * The test CA and the server certificate every TLS gateway of this world uses: subjectAltName
+   * IP:127.0.0.1, DNS:localhost, DNS:TEST_DOMAIN and DNS:*.TEST_DOMAIN (and the variant's domain and
+   * its wildcard, if another). Made when the first TLS gateway starts.
+   */
+  tls?: TestTls;
+  /** Starts one more gateway (another variant) in front of the same backends; `stop()` stops it too. */
+  addGateway(variant: GatewayVariant): Promise<RunningGateway>;
   stop(): Promise<void>;
 }
 
-function configYaml(versity: Backend, weed: Backend, ports: { port: number; adminPort: number }): string {
+function listenYaml(port: number, variant: GatewayVariant, tls: TestTls | undefined): string {
+  const parts = ['address: 127.0.0.1', `port: ${port}`];
+  if (variant.domain) parts.push(`domain: ${variant.domain}`);
+  if (tls) parts.push(`tls: { cert_file: ${JSON.stringify(tls.certFile)}, key_file: ${JSON.stringify(tls.keyFile)} }`);
+  return `listen: { ${parts.join(', ')} }`;
+}
+
+function configYaml(versity: Backend, weed: Backend, ports: { port: number; adminPort: number }, listen: string): string {
   return `
-listen: { address: 127.0.0.1, port: ${ports.port} }
+${listen}
 backends:
   - name: versity
     type: s3
@@ -57,34 +90,77 @@ envoy: { admin_port: ${ports.adminPort} }
 `;
 }
 
-export async function startWorld(): Promise<World> {
+/** A gateway of `variant` in front of the two backends (TLS material made on first use). */
+function gatewayStarter(versity: Backend, weed: Backend): {
+  start(variant: GatewayVariant): Promise<RunningGateway>;
+  tls(): TestTls | undefined;
+  removeTls(): void;
+} {
+  let tls: Promise<TestTls> | undefined;
+  let made: TestTls | undefined;
+  let tmp: { remove(): void } | undefined;
+  const tlsFor = (domain: string | undefined): Promise<TestTls> => {
+    tls ??= (async () => {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'bg-tls-'));
+      tmp = trackTempDir(dir);
+      const domains = [...new Set([TEST_DOMAIN, ...(domain ? [domain] : [])])];
+      made = await makeTestTls(dir, ['IP:127.0.0.1', 'DNS:localhost', ...domains.flatMap((d) => [`DNS:${d}`, `DNS:*.${d}`])]);
+      return made;
+    })();
+    return tls;
+  };
+  return {
+    async start(variant) {
+      const material = variant.tls ? await tlsFor(variant.domain) : undefined;
+      if (material && variant.domain && !material.altNames.includes(`DNS:*.${variant.domain}`)) {
+        throw new Error(`the world's certificate was made for ${material.altNames.join(', ')}, not for ${variant.domain}`);
+      }
+      return startGateway((p) => configYaml(versity, weed, p, listenYaml(p.port, variant, material)), {
+        VERSITY_KEY: versity.accessKey,
+        VERSITY_SECRET: versity.secretKey,
+        WEED_KEY: weed.accessKey,
+        WEED_SECRET: weed.secretKey,
+        ALICE_SECRET: USERS.alice.secretAccessKey,
+      }, { tls: variant.tls === true });
+    },
+    tls: () => made,
+    removeTls: () => tmp?.remove(),
+  };
+}
+
+export async function startWorld(variant: GatewayVariant = {}): Promise<World> {
   const [versity, weed] = await Promise.all([
     startVersitygw({ accessKey: 'VERSITYROOTKEY', secretKey: 'versity-root-secret-0123456789' }),
     startSeaweedfs({ accessKey: 'WEEDROOTKEY', secretKey: 'weed-root-secret-0123456789' }),
   ]);
+  const starter = gatewayStarter(versity, weed);
+  const gateways: RunningGateway[] = [];
+  const stop = async (): Promise<void> => {
+    await Promise.all(gateways.map((g) => g.stop()));
+    await Promise.all([versity.stop(), weed.stop()]);
+    starter.removeTls();
+  };
   try {
     // The canary first: each backend must reject a wrong secret, or nothing below proves anything.
     await assertCanary(versity);
     await assertCanary(weed);
     for (const [backend, real] of Object.values(BUCKETS)) await createBucketDirect(backend === 'versity' ? versity : weed, real);
-    const gateway = await startGateway((p) => configYaml(versity, weed, p), {
-      VERSITY_KEY: versity.accessKey,
-      VERSITY_SECRET: versity.secretKey,
-      WEED_KEY: weed.accessKey,
-      WEED_SECRET: weed.secretKey,
-      ALICE_SECRET: USERS.alice.secretAccessKey,
-    });
+    const gateway = await starter.start(variant);
+    gateways.push(gateway);
     return {
       versity,
       weed,
       gateway,
-      async stop() {
-        await gateway.stop();
-        await Promise.all([versity.stop(), weed.stop()]);
+      get tls() { return starter.tls(); },
+      async addGateway(v) {
+        const more = await starter.start(v);
+        gateways.push(more);
+        return more;
       },
+      stop,
     };
   } catch (e) {
-    await Promise.all([versity.stop(), weed.stop()]);
+    await stop();
     throw e;
   }
 }
