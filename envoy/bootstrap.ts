@@ -46,6 +46,15 @@ function extProcFilter() {
       message_timeout: '5s',
       max_message_timeout: '30s',
       mutation_rules: { allow_all_routing: true },
+      // Only what ext_proc reads: fewer headers are less for Envoy to encode and Node to decode.
+      forward_rules: {
+        allowed_headers: {
+          patterns: [
+            { prefix: 'x-amz-' },
+            ...[':path', ':method', ':authority', ':scheme', ':status', 'authorization', 'content-md5', 'content-type', 'x-request-id'].map((exact) => ({ exact })),
+          ],
+        },
+      },
       metadata_options: { forwarding_namespaces: { untyped: [AUTHZ_METADATA_NAMESPACE] } },
     },
   };
