@@ -1,7 +1,7 @@
 // x-amz-copy-source names a second bucket the request reads from: it is authorized like the
 // target bucket and rewritten to the real bucket on the same backend.
 import { errors, S3Error } from '../core/s3/errors.ts';
-import { decodeKey, isValidBucketName } from '../core/s3/request.ts';
+import { isAcceptedKey, isValidBucketName } from '../core/s3/request.ts';
 import { uriEncode } from '../core/sigv4/canonical.ts';
 
 export interface CopySource {
@@ -12,7 +12,20 @@ export interface CopySource {
   versionQuery: string;
 }
 
+/** AWS's InvalidArgument for a bad copy source, naming the header and echoing `value`. */
+const invalidCopySource = (message: string, value: string): S3Error =>
+  errors.invalidArgument(message, { name: 'x-amz-copy-source', value });
+
+function decode(s: string): string | undefined {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return undefined;
+  }
+}
+
 export function parseCopySource(value: string): CopySource {
+  if (decode(value) === undefined) throw invalidCopySource('Invalid copy source encoding', value);
   // The separators may arrive encoded too (`bucket%2Fkey`), which AWS accepts.
   let v = value.replace(/^(\/|%2F)/i, '');
   let versionQuery = '';
@@ -22,12 +35,11 @@ export function parseCopySource(value: string): CopySource {
     v = v.slice(0, q);
   }
   const sep = /\/|%2F/i.exec(v);
-  if (!sep || sep.index === 0 || sep.index + sep[0].length === v.length) {
-    throw errors.invalidArgument('Copy Source must mention the source bucket and key: sourcebucket/sourcekey');
-  }
-  const bucket = v.slice(0, sep.index);
-  if (!isValidBucketName(bucket)) throw errors.invalidBucketName(bucket);
-  const key = decodeKey(v.slice(sep.index + sep[0].length));
+  const bucket = sep ? v.slice(0, sep.index) : v;
+  if (!isValidBucketName(bucket)) throw invalidCopySource('Invalid copy source bucket name', value);
+  const key = sep ? decode(v.slice(sep.index + sep[0].length)) : '';
+  if (key === undefined) throw invalidCopySource('Invalid copy source encoding', value);
+  if (key === '' || !isAcceptedKey(key)) throw invalidCopySource('Invalid copy source object key', key);
   if (versionQuery && !/^\?versionId=[^&]*$/.test(versionQuery)) throw errors.invalidArgument('Invalid copy source version');
   return { bucket, encodedKey: uriEncode(key, false), versionQuery };
 }

@@ -29,6 +29,7 @@ export function authzHandlers(model: GatewayModel, keyCache: SigningKeyCache, no
         rawPath,
         rawQuery: q < 0 ? '' : fullPath.slice(q + 1),
         header: (name: string) => (name === 'host' ? (headers['host'] ?? headers[':authority'] ?? http.host) : headers[name]),
+        headerNames: () => Object.keys(headers),
       };
       let outcome;
       try {

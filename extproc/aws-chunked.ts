@@ -25,9 +25,10 @@ export interface ChainEnds {
   decodedLength: number;
 }
 
-const malformed = (detail: string) => new S3Error('InvalidRequest', 400, `Malformed aws-chunked body: ${detail}`);
-const incomplete = () =>
-  new S3Error('IncompleteBody', 400, 'The request body ended before the signed chunks did, or does not match x-amz-decoded-content-length.');
+// Broken framing, anywhere, is AWS's IncompleteBody; the argument only says (here) what broke.
+const malformed = (_what: string) => errors.incompleteBody();
+const tooLarge = () =>
+  new S3Error('InvalidRequest', 400, `aws-chunked chunks larger than ${MAX_CHUNK_BYTES} bytes are not accepted by this gateway.`);
 
 function sameSignature(a: string, b: string): boolean {
   return a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
@@ -65,7 +66,7 @@ export class AwsChunkedResigner {
 
   /** The body ended: anything but a complete, fully signed chain is an error. */
   end(): void {
-    if (this.state !== 'done' || this.pending.length > 0) throw incomplete();
+    if (this.state !== 'done' || this.pending.length > 0) throw errors.incompleteBody();
   }
 
   /** One parsing step; undefined when more input is needed. */
@@ -103,7 +104,7 @@ export class AwsChunkedResigner {
     if (!m) throw malformed('bad chunk header');
     this.sizeToken = m[1]!;
     this.size = parseInt(this.sizeToken, 16);
-    if (this.size > MAX_CHUNK_BYTES) throw malformed(`chunk larger than ${MAX_CHUNK_BYTES} bytes`);
+    if (this.size > MAX_CHUNK_BYTES) throw tooLarge();
     this.clientSig = m[2]!;
     this.state = 'data';
     return Buffer.alloc(0);
@@ -118,10 +119,10 @@ export class AwsChunkedResigner {
     this.clientPrev = expected;
     this.backendPrev = chunkSignature(this.ends.backend, this.backendPrev, data);
     this.decoded += this.size;
-    if (this.decoded > this.ends.decodedLength) throw incomplete();
+    if (this.decoded > this.ends.decodedLength) throw errors.contentLengthMismatch();
     const header = Buffer.from(`${this.sizeToken};chunk-signature=${this.backendPrev}\r\n`, 'latin1');
     if (this.size === 0) {
-      if (this.decoded !== this.ends.decodedLength) throw incomplete();
+      if (this.decoded !== this.ends.decodedLength) throw errors.contentLengthMismatch();
       this.state = this.ends.trailer ? 'trailer' : 'data-crlf';
       return header;
     }
@@ -137,19 +138,24 @@ export class AwsChunkedResigner {
     return Buffer.from('\r\n', 'latin1');
   }
 
-  /** Trailer lines, then `x-amz-trailer-signature:…`, then an empty line. */
+  /**
+   * Trailer lines, then `x-amz-trailer-signature:…`, then an empty line. A trailer that is missing
+   * or not `name:value` is MalformedTrailerError; once one has come, a broken line where the
+   * signature belongs is broken framing.
+   */
   private readTrailer(): Buffer | undefined {
     const text = this.line();
     if (text === undefined) return undefined;
     const colon = text.indexOf(':');
-    if (colon <= 0) throw malformed('bad trailer line');
+    if (colon <= 0) throw this.trailers.length === 0 ? errors.malformedTrailer() : malformed('bad trailer line');
     const name = text.slice(0, colon).trim().toLowerCase();
     const value = text.slice(colon + 1).trim();
     if (name !== 'x-amz-trailer-signature') {
-      if (this.trailers.length >= 8) throw malformed('too many trailers');
+      if (this.trailers.length >= 8) throw errors.malformedTrailer();
       this.trailers.push(`${name}:${value}\n`);
       return Buffer.from(`${text}\r\n`, 'latin1');
     }
+    if (!/^[0-9a-f]{64}$/.test(value)) throw malformed('bad trailer signature');
     const canonical = this.trailers.join('');
     const expected = trailerSignature(this.ends.client, this.clientPrev, canonical);
     if (!sameSignature(expected, value)) throw errors.signatureDoesNotMatch(this.ends.accessKeyId);

@@ -52,14 +52,30 @@ export const errors = {
       ServerTime: serverTime,
       MaxAllowedSkewMilliseconds: '900000',
     }),
-  requestExpired: (expires: string, serverTime: string) =>
-    new S3Error('AccessDenied', 403, 'Request has expired', { Expires: expires, ServerTime: serverTime }),
+  requestExpired: (expiresSeconds: number, expires: string, serverTime: string) =>
+    new S3Error('AccessDenied', 403, 'Request has expired.', {
+      'X-Amz-Expires': String(expiresSeconds),
+      Expires: expires,
+      ServerTime: serverTime,
+    }),
+  /** x-amz-* headers that were sent but not covered by the signature, lower-case. */
+  headersNotSigned: (headers: readonly string[]) =>
+    new S3Error('AccessDenied', 403, 'There were headers present in the request which were not signed', {
+      HeadersNotSigned: headers.join(', '),
+    }),
   authorizationHeaderMalformed: (message: string) => new S3Error('AuthorizationHeaderMalformed', 400, message),
   authorizationQueryParametersError: (message: string) =>
     new S3Error('AuthorizationQueryParametersError', 400, message),
   missingSecurityHeader: (header: string) =>
     new S3Error('MissingSecurityHeader', 400, 'Your request was missing a required header', { MissingHeaderName: header }),
-  invalidArgument: (message: string) => new S3Error('InvalidArgument', 400, message),
+  /** `argument` names the offending header or parameter and echoes its value, as AWS does. */
+  invalidArgument: (message: string, argument?: { name: string; value: string }) =>
+    new S3Error(
+      'InvalidArgument',
+      400,
+      message,
+      argument ? { ArgumentName: argument.name, ArgumentValue: argument.value } : {},
+    ),
   invalidRequest: (message: string) => new S3Error('InvalidRequest', 400, message),
   invalidBucketName: (bucket: string) =>
     new S3Error('InvalidBucketName', 400, 'The specified bucket is not valid.', { BucketName: bucket }),
@@ -67,6 +83,17 @@ export const errors = {
     new S3Error('NoSuchBucket', 404, 'The specified bucket does not exist', { BucketName: bucket }),
   xAmzContentSha256Mismatch: () =>
     new S3Error('XAmzContentSHA256Mismatch', 400, 'The provided \'x-amz-content-sha256\' header does not match what was computed.'),
+  /** A body that ended early or whose aws-chunked framing is broken. */
+  incompleteBody: () => new S3Error('IncompleteBody', 400, 'The request body terminated unexpectedly'),
+  /** A body whose length differs from what the request declared (Content-Length, x-amz-decoded-content-length). */
+  contentLengthMismatch: () =>
+    new S3Error('IncompleteBody', 400, 'You did not provide the number of bytes specified by the Content-Length HTTP header'),
+  malformedTrailer: () =>
+    new S3Error(
+      'MalformedTrailerError',
+      400,
+      'The request contained trailing data that was not well-formed or did not conform to our published schema.',
+    ),
   notImplemented: (message: string) => new S3Error('NotImplemented', 501, message),
   slowDown: (message = 'Please reduce your request rate.') => new S3Error('SlowDown', 503, message),
   internal: () => new S3Error('InternalError', 500, 'We encountered an internal error. Please try again.'),

@@ -21,19 +21,22 @@ export function isValidBucketName(name: string): boolean {
   return BUCKET_RE.test(name) && !name.includes('..');
 }
 
+const isDotSegment = (seg: string) => seg === '.' || seg === '..';
 
 /**
  * A key whose segments include '.' or '..' would be normalized away by some backends (and by any
  * HTTP library on the way), so the object reached could lie in another bucket than the one
  * authorized. S3 itself would store such a key literally; the gateway refuses it instead.
+ * A NUL ends a path for the operating system: a filesystem backend would act on a shorter name.
  */
+export function isAcceptedKey(key: string): boolean {
+  return !key.includes('\u0000') && !key.split('/').some(isDotSegment);
+}
+
 function assertSafeKey(key: string): void {
-  // A NUL ends a path for the operating system: a filesystem backend would act on a shorter name.
   if (key.includes('\u0000')) throw errors.invalidArgument('Object keys may not contain a NUL character.');
-  for (const seg of key.split('/')) {
-    if (seg === '.' || seg === '..') {
-      throw errors.invalidArgument("Object keys with '.' or '..' path segments are not accepted by this gateway.");
-    }
+  if (key.split('/').some(isDotSegment)) {
+    throw errors.invalidArgument("Object keys with '.' or '..' path segments are not accepted by this gateway.");
   }
 }
 

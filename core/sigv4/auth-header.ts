@@ -10,45 +10,56 @@ export interface AuthorizationHeader extends Credential {
   signature: string;
 }
 
-const COMPONENTS = ['Credential', 'SignedHeaders', 'Signature'] as const;
-type Component = (typeof COMPONENTS)[number];
-
 function malformed(detail: string): S3Error {
   return errors.authorizationHeaderMalformed(`The authorization header is malformed; ${detail}`);
 }
 
+const authorizationArgument = (value: string) => ({ name: 'Authorization', value });
+
 export function parseAuthorizationHeader(value: string): AuthorizationHeader {
   const trimmed = value.trim();
   const space = trimmed.search(/\s/);
-  const algorithm = space === -1 ? trimmed : trimmed.slice(0, space);
-  if (algorithm !== ALGORITHM) {
-    // Covers SigV2 ("AWS AK:sig"), SigV4a and anything else we do not verify.
+  if (space === -1) {
+    throw errors.invalidArgument(
+      "Authorization header is invalid -- one and only one ' ' (space) required.",
+      authorizationArgument(value),
+    );
+  }
+  const algorithm = trimmed.slice(0, space);
+  if (algorithm === 'AWS') {
+    // SigV2 ("AWS AK:sig").
     throw errors.invalidRequest(
       'The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.',
     );
   }
+  // SigV4a and anything else we do not verify.
+  if (algorithm !== ALGORITHM) throw errors.invalidArgument('Unsupported Authorization Type', authorizationArgument(algorithm));
 
-  // The three components may come in any order, with or without spaces after the commas.
-  const found = new Map<Component, string>();
-  for (const part of trimmed.slice(algorithm.length).split(',')) {
-    if (part.trim() === '') continue;
-    const eq = part.indexOf('=');
-    const name = part.slice(0, eq).trim();
-    if (eq === -1 || !(COMPONENTS as readonly string[]).includes(name) || found.has(name as Component)) {
-      throw malformed(`unexpected component "${part.trim()}".`);
-    }
-    found.set(name as Component, part.slice(eq + 1).trim());
-  }
-  const credential = found.get('Credential');
-  const signedHeaders = found.get('SignedHeaders');
-  const signature = found.get('Signature');
-  if (!credential || !signedHeaders || !signature) {
+  // Exactly three name=value components, in any order, with or without spaces after the commas.
+  const parts = trimmed
+    .slice(space)
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
+  if (parts.length !== 3) {
     throw malformed('the authorization header requires three components: Credential, SignedHeaders, and Signature.');
   }
-
-  return {
-    ...parseCredential(credential, malformed),
-    signedHeaders: parseSignedHeaders(signedHeaders, malformed),
-    signature,
+  const found = new Map<string, string>();
+  for (const part of parts) {
+    const [name = '', v, ...extra] = part.split('=');
+    if (v === undefined || extra.length > 0 || v.trim() === '') {
+      throw malformed(`the authorization component ${JSON.stringify(part)} is malformed.`);
+    }
+    // A repeated name leaves another component missing, which is what gets reported.
+    if (!found.has(name.trim())) found.set(name.trim(), v.trim());
+  }
+  const component = (name: string): string => {
+    const v = found.get(name);
+    if (v === undefined) throw malformed(`missing ${name}.`);
+    return v;
   };
+  const credential = parseCredential(component('Credential'), malformed);
+  const signedHeaders = component('SignedHeaders');
+  const signature = component('Signature');
+  return { ...credential, signedHeaders: parseSignedHeaders(signedHeaders, malformed), signature };
 }

@@ -18,6 +18,9 @@ export interface PresignedParams extends Credential {
   signature: string;
 }
 
+/** SigV4a: AWS accepts it in presigned URLs, the gateway does not verify it. */
+const ECDSA_ALGORITHM = 'AWS4-ECDSA-P256-SHA256';
+
 /** AWS caps presigned URLs at one week. */
 const MAX_EXPIRES_SECONDS = 604800;
 
@@ -34,14 +37,36 @@ function queryError(message: string): S3Error {
   return errors.authorizationQueryParametersError(message);
 }
 
+/** X-Amz-Expires: whole seconds, at least 1, at most a week, each failure in AWS's words. */
+function parseExpires(expires: string): number {
+  if (!/^-?\d+$/.test(expires)) throw queryError('X-Amz-Expires should be a number');
+  const seconds = Number(expires);
+  if (seconds < 0) throw queryError('X-Amz-Expires must be non-negative');
+  // AWS would take 0 as "expires at once"; a URL that is never valid is refused outright.
+  if (seconds === 0) throw queryError('X-Amz-Expires should be a positive integer');
+  if (seconds > MAX_EXPIRES_SECONDS) {
+    throw queryError(
+      `X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires must be less than ${MAX_EXPIRES_SECONDS} seconds`,
+    );
+  }
+  return seconds;
+}
+
 export function parsePresignedQuery(params: QueryLookup): PresignedParams {
+  // Session credentials (STS) are not something the gateway can check; refuse rather than ignore.
+  if (params.get('X-Amz-Security-Token') != null) {
+    throw queryError('Authorization with X-Amz-Security-Token is not supported');
+  }
   const [algorithm, credential, signature, amzDate, signedHeaders, expires] = REQUIRED.map((name) => params.get(name));
   if (!algorithm || !credential || !signature || !amzDate || !signedHeaders || !expires) {
     throw queryError(
       'Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.',
     );
   }
-  if (algorithm !== ALGORITHM) throw queryError(`X-Amz-Algorithm only supports "${ALGORITHM}"`);
+  if (algorithm === ECDSA_ALGORITHM) throw queryError(`X-Amz-Algorithm only supports "${ALGORITHM}"`);
+  if (algorithm !== ALGORITHM) {
+    throw queryError(`X-Amz-Algorithm only supports "${ALGORITHM} and ${ECDSA_ALGORITHM}"`);
+  }
 
   const scope = parseCredential(credential, (detail) =>
     queryError(`Error parsing the X-Amz-Credential parameter; ${detail}`),
@@ -49,16 +74,11 @@ export function parsePresignedQuery(params: QueryLookup): PresignedParams {
   const signedAt = parseAmzDate(amzDate);
   if (!signedAt) throw queryError('X-Amz-Date must be in the ISO8601 Long Format "yyyyMMdd\'T\'HHmmss\'Z\'"');
   if (scope.date !== amzDate.slice(0, 8)) {
-    throw queryError('Invalid credential date. Date is not the same as X-Amz-Date.');
-  }
-
-  const expiresSeconds = Number(expires);
-  if (!/^\d+$/.test(expires) || expiresSeconds < 1) throw queryError('X-Amz-Expires should be a positive integer');
-  if (expiresSeconds > MAX_EXPIRES_SECONDS) {
     throw queryError(
-      'X-Amz-Expires must be less than a week (in seconds) that is; the maximum expires is 604800 seconds',
+      `Invalid credential date ${JSON.stringify(scope.date)}. This date is not the same as X-Amz-Date: ${JSON.stringify(amzDate.slice(0, 8))}.`,
     );
   }
+  const expiresSeconds = parseExpires(expires);
 
   return {
     ...scope,

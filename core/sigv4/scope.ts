@@ -15,16 +15,29 @@ export interface Credential {
   service: string;
 }
 
-/** "AK/YYYYMMDD/region/s3/aws4_request". Split from the right so the key id itself may hold '/'. */
+/** A real calendar day written YYYYMMDD. */
+function isDay(date: string): boolean {
+  if (!/^\d{8}$/.test(date)) return false;
+  const [y, m, d] = [date.slice(0, 4), date.slice(4, 6), date.slice(6)].map(Number) as [number, number, number];
+  const day = new Date(Date.UTC(y, m - 1, d));
+  return day.getUTCFullYear() === y && day.getUTCMonth() === m - 1 && day.getUTCDate() === d;
+}
+
+/**
+ * "AK/YYYYMMDD/region/s3/aws4_request", checked in AWS's order (shape, service, terminal, date) so
+ * that each mistake gets AWS's message. Access key ids never hold '/' (the config forbids it).
+ */
 export function parseCredential(value: string, malformed: (detail: string) => S3Error): Credential {
   const parts = value.split('/');
-  const [terminal, service, region, date] = [parts.pop(), parts.pop(), parts.pop(), parts.pop()];
-  const accessKeyId = parts.join('/');
-  if (!accessKeyId || !date || !region || !service || !terminal || !/^\d{8}$/.test(date)) {
+  if (parts.length !== 5 || parts.some((p) => p === '')) {
     throw malformed('the Credential is mal-formed; expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request".');
   }
-  if (service !== SERVICE) throw malformed(`incorrect service "${service}". This endpoint belongs to "${SERVICE}".`);
-  if (terminal !== TERMINAL) throw malformed(`incorrect terminal "${terminal}". This endpoint uses "${TERMINAL}".`);
+  const [accessKeyId, date, region, service, terminal] = parts as [string, string, string, string, string];
+  if (service !== SERVICE) throw malformed(`incorrect service ${JSON.stringify(service)}. This endpoint belongs to "${SERVICE}".`);
+  if (terminal !== TERMINAL) throw malformed(`incorrect terminal ${JSON.stringify(terminal)}. This endpoint uses "${TERMINAL}".`);
+  if (!isDay(date)) {
+    throw malformed(`incorrect date format ${JSON.stringify(date)}. This date in the credential must be in the format "yyyyMMdd".`);
+  }
   return { accessKeyId, date, region, service };
 }
 

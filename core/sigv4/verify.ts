@@ -18,6 +18,11 @@ export interface IncomingRequest {
   rawQuery: string;
   /** Header lookup by lowercase name; 'host' must answer with :authority, repeated headers joined by ','. */
   header(lowerName: string): string | undefined;
+  /**
+   * Names of every header received. When given, each x-amz-* header must be signed, as AWS
+   * requires; without it that check cannot be made.
+   */
+  headerNames(): Iterable<string>;
 }
 
 export interface VerifiedIdentity {
@@ -84,7 +89,10 @@ function verifyHeaderAuth(
   }
   if (!PAYLOAD_LITERALS.has(payloadHash) && !/^[0-9a-fA-F]{64}$/.test(payloadHash)) {
     const allowed = [...PAYLOAD_LITERALS].join(', ');
-    throw errors.invalidArgument(`x-amz-content-sha256 must be ${allowed} or a valid sha256 value.`);
+    throw errors.invalidArgument(`x-amz-content-sha256 must be ${allowed} or a valid sha256 value.`, {
+      name: 'x-amz-content-sha256',
+      value: payloadHash,
+    });
   }
 
   const { amzDate, signedAt } = requestTime(req);
@@ -92,8 +100,9 @@ function verifyHeaderAuth(
     throw errors.requestTimeTooSkewed(amzDate, isoSeconds(now));
   }
   if (auth.date !== amzDate.slice(0, 8)) {
+    // S3's wording for this one repeats the prefix (versitygw's conformance suite expects it so).
     throw errors.authorizationHeaderMalformed(
-      'The authorization header is malformed; Invalid credential date. Date is not the same as X-Amz-Date.',
+      'The authorization header is malformed; The authorization header is malformed; Invalid credential date. Date is not the same as X-Amz-Date.',
     );
   }
 
@@ -111,7 +120,7 @@ function requestTime(req: IncomingRequest): { amzDate: string; signedAt: Date } 
     const ms = Date.parse(req.header('date') ?? '');
     if (!Number.isNaN(ms)) return { amzDate: formatAmzDate(new Date(ms)), signedAt: new Date(ms) };
   }
-  throw errors.accessDenied('AWS authentication requires a valid Date or x-amz-date header');
+  throw errors.accessDenied('AWS authentication requires a valid Date or x-amz-date header.');
 }
 
 function verifyPresigned(
@@ -124,7 +133,7 @@ function verifyPresigned(
   const p = parsePresignedQuery(params);
   if (p.signedAt.getTime() - now.getTime() > MAX_SKEW_MS) throw errors.accessDenied('Request is not valid yet');
   const expiresAt = new Date(p.signedAt.getTime() + p.expiresSeconds * 1000);
-  if (expiresAt < now) throw errors.requestExpired(isoSeconds(expiresAt), isoSeconds(now));
+  if (expiresAt < now) throw errors.requestExpired(p.expiresSeconds, isoSeconds(expiresAt), isoSeconds(now));
 
   // A presigned URL is made before any body exists, so its payload is always unsigned.
   const query = canonicalQuery(req.rawQuery, (name) => name === 'X-Amz-Signature');
@@ -162,4 +171,15 @@ function checkSignature(
   if (expected.length !== provided.length || !timingSafeEqual(expected, provided)) {
     throw errors.signatureDoesNotMatch(auth.accessKeyId);
   }
+  assertAmzHeadersSigned(req, auth.signedHeaders);
+}
+
+/** Every x-amz-* header present must be signed, or it could have been added on the way. */
+function assertAmzHeadersSigned(req: IncomingRequest, signedHeaders: readonly string[]): void {
+  const unsigned = new Set<string>();
+  for (const name of req.headerNames()) {
+    const lower = name.toLowerCase();
+    if (lower.startsWith('x-amz-') && !signedHeaders.includes(lower)) unsigned.add(lower);
+  }
+  if (unsigned.size > 0) throw errors.headersNotSigned([...unsigned].sort());
 }

@@ -237,17 +237,32 @@ test('copy between buckets on different backends is NotImplemented 501', async (
   );
 });
 
-test('a malformed copy source is refused', async () => {
+test('a malformed copy source is InvalidArgument 400 with AWS\'s message, naming the header', async () => {
   const put = async (source: string) =>
     run(await signed(BOB, { method: 'PUT', path: '/releases/dst', headers: { 'x-amz-copy-source': source } }));
-  denied(await put('/releases/../media/src'), 'InvalidArgument', 400);
-  denied(await put('/releases/a/%2e%2e/b'), 'InvalidArgument', 400);
-  denied(await put('/releases/./src'), 'InvalidArgument', 400);
-  denied(await put('/releases'), 'InvalidArgument', 400);
-  denied(await put('/releases/'), 'InvalidArgument', 400);
+  const refused = async (source: string, message: string, value: string) => {
+    const out = await put(source);
+    denied(out, 'InvalidArgument', 400);
+    assert.equal(!out.ok && out.error.message, message, source);
+    assert.deepEqual(!out.ok && out.error.details, { ArgumentName: 'x-amz-copy-source', ArgumentValue: value }, source);
+  };
+  const encoding = 'Invalid copy source encoding';
+  for (const source of ['bucket/%ZZ', '100%/foo/bar/baz', 'bucket/%A/bar', '%', 'bucket/%C3%', '/releases/%E0%A4%A']) {
+    await refused(source, encoding, source);
+  }
+  const bucket = 'Invalid copy source bucket name';
+  for (const source of ['/r/src', 'my-buc@k&()t/obj', '2001:0db8:85a3:0000:0000:8a2e:0370:7334/something', '//obj/foo']) {
+    await refused(source, bucket, source);
+  }
+  const key = 'Invalid copy source object key';
+  await refused('/releases/../media/src', key, '../media/src');
+  await refused('/releases/a/%2e%2e/b', key, 'a/../b');
+  await refused('/releases/./src', key, './src');
+  await refused('releases/..', key, '..');
+  await refused('/releases/a%00b', key, 'a\u0000b');
+  await refused('/releases', key, '');
+  await refused('/releases/', key, '');
   denied(await put('releases/src?versionId=1&partNumber=2'), 'InvalidArgument', 400);
-  denied(await put('/r/src'), 'InvalidBucketName', 400);
-  denied(await put('/releases/%E0%A4%A'), 'InvalidURI', 400);
 });
 
 test('dot segments are rejected even when the request is correctly signed', async () => {

@@ -7,7 +7,7 @@ import { chunkSignature, trailerSignature, type ChainContext } from '../../core/
 import { signingKey } from '../../core/sigv4/signing-key.ts';
 import { SigningKeyCache } from '../../core/sigv4/signing-key.ts';
 import { verifySigV4 } from '../../core/sigv4/verify.ts';
-import { AwsChunkedResigner, type ChainEnds } from '../../extproc/aws-chunked.ts';
+import { AwsChunkedResigner, type ChainEnds, MAX_CHUNK_BYTES } from '../../extproc/aws-chunked.ts';
 
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
 const AWS_CTX: ChainContext = {
@@ -38,7 +38,7 @@ test("AWS's example: the seed signature of the chunked PUT verifies", () => {
       `Signature=${SEED}`,
   };
   const id = verifySigV4(
-    { method: 'PUT', rawPath: '/examplebucket/chunkObject.txt', rawQuery: '', header: (n) => headers[n] },
+    { method: 'PUT', rawPath: '/examplebucket/chunkObject.txt', rawQuery: '', header: (n) => headers[n], headerNames: () => Object.keys(headers) },
     () => SECRET,
     new Date('2013-05-24T00:00:00Z'),
     new SigningKeyCache(),
@@ -109,11 +109,20 @@ for (const trailer of [false, true]) {
   }
 }
 
-function rejects(body: Buffer, decodedLength: number, code: string, trailer = false): void {
+const INCOMPLETE = 'The request body terminated unexpectedly';
+const LENGTH_MISMATCH = 'You did not provide the number of bytes specified by the Content-Length HTTP header';
+const MALFORMED_TRAILER =
+  'The request contained trailing data that was not well-formed or did not conform to our published schema.';
+
+function rejects(body: Buffer, decodedLength: number, code: string, trailer = false, message?: string): void {
   const r = new AwsChunkedResigner(ends(decodedLength, trailer));
   assert.throws(
     () => feed(r, body, [4096]),
-    (e: unknown) => e instanceof S3Error && e.code === code,
+    (e: unknown) =>
+      e instanceof S3Error &&
+      e.code === code &&
+      e.status === (code === 'SignatureDoesNotMatch' ? 403 : 400) &&
+      (message === undefined || e.message === message),
   );
 }
 
@@ -129,10 +138,10 @@ test('chunks signed by another key → SignatureDoesNotMatch', () => {
 
 test('a truncated body (final chunk missing) → IncompleteBody', () => {
   const body = signedBody(AWS_CTX, SEED, CHUNKS);
-  rejects(body.subarray(0, body.length - 90), 66560, 'IncompleteBody');
+  rejects(body.subarray(0, body.length - 90), 66560, 'IncompleteBody', false, INCOMPLETE);
 });
 
-test('a chunk longer than declared → InvalidRequest', () => {
+test('a chunk longer than declared → IncompleteBody', () => {
   const body = signedBody(AWS_CTX, SEED, [Buffer.alloc(100, 'a')]);
   const text = body.toString('latin1').replace(/^64;/, '63;');
   rejects(Buffer.from(text, 'latin1'), 100, 'SignatureDoesNotMatch');
@@ -140,12 +149,12 @@ test('a chunk longer than declared → InvalidRequest', () => {
   const ninetynine = Buffer.alloc(99, 'a');
   const sig = chunkSignature(AWS_CTX, SEED, ninetynine);
   const forged = Buffer.concat([Buffer.from(`63;chunk-signature=${sig}\r\n`), Buffer.alloc(100, 'a'), Buffer.from('\r\n')]);
-  rejects(forged, 99, 'InvalidRequest');
+  rejects(forged, 99, 'IncompleteBody', false, INCOMPLETE);
 });
 
 test('a decoded length that does not match x-amz-decoded-content-length → IncompleteBody', () => {
-  rejects(signedBody(AWS_CTX, SEED, CHUNKS), 66561, 'IncompleteBody');
-  rejects(signedBody(AWS_CTX, SEED, CHUNKS), 1000, 'IncompleteBody');
+  rejects(signedBody(AWS_CTX, SEED, CHUNKS), 66561, 'IncompleteBody', false, LENGTH_MISMATCH);
+  rejects(signedBody(AWS_CTX, SEED, CHUNKS), 1000, 'IncompleteBody', false, LENGTH_MISMATCH);
 });
 
 test('a wrong trailer signature → SignatureDoesNotMatch; a changed trailer value too', () => {
@@ -154,7 +163,55 @@ test('a wrong trailer signature → SignatureDoesNotMatch; a changed trailer val
   rejects(changed, 66560, 'SignatureDoesNotMatch', true);
 });
 
-test('garbage and data after the final chunk are refused', () => {
-  rejects(Buffer.from('zz;chunk-signature=abc\r\n'), 10, 'InvalidRequest');
-  rejects(Buffer.concat([signedBody(AWS_CTX, SEED, CHUNKS), Buffer.from('x')]), 66560, 'InvalidRequest');
+test('garbage and data after the final chunk → IncompleteBody', () => {
+  rejects(Buffer.from('zz;chunk-signature=abc\r\n'), 10, 'IncompleteBody', false, INCOMPLETE);
+  rejects(Buffer.concat([signedBody(AWS_CTX, SEED, CHUNKS), Buffer.from('x')]), 66560, 'IncompleteBody', false, INCOMPLETE);
+});
+
+test('every broken framing byte of a small body → IncompleteBody (cases of versitygw\'s conformance suite)', () => {
+  const body = signedBody(AWS_CTX, SEED, [Buffer.from('dummy data paylaod')]).toString('latin1');
+  const edits: Array<[number, number, string]> = [
+    [0, 2, 'j'], // chunk size
+    [83, 85, ''], // CRLF after the chunk header
+    [83, 85, 'dd'],
+    [103, 105, ''], // CRLF after the data
+    [103, 105, 'something invalid'],
+    [187, 191, 'bbbb'], // final CRLFs
+    [190, 191, 's'],
+    [2, 3, ':'], // ';' separator
+    [3, 19, ''], // 'chunk-signature='
+    [19, 24, ''], // short signature
+  ];
+  for (const [from, to, text] of edits) {
+    rejects(Buffer.from(body.slice(0, from) + text + body.slice(to), 'latin1'), 18, 'IncompleteBody', false, INCOMPLETE);
+  }
+});
+
+test('trailers: a missing or malformed trailer → MalformedTrailerError; broken framing after one → IncompleteBody', () => {
+  const data = [Buffer.from('abcdefg')];
+  const good = signedBody(AWS_CTX, SEED, data, ['x-amz-checksum-crc64nvme:SmzZ/LTp1CA=']).toString('latin1');
+  assert.equal(good.slice(216, 240), 'x-amz-trailer-signature:');
+  // An empty trailer line where the checksum belongs.
+  const empty = good.slice(0, 177) + good.slice(214);
+  rejects(Buffer.from(empty, 'latin1'), 7, 'MalformedTrailerError', true, MALFORMED_TRAILER);
+  const many = signedBody(AWS_CTX, SEED, data, Array.from({ length: 9 }, (_, i) => `x-amz-meta-t${i}:v`));
+  rejects(many, 7, 'MalformedTrailerError', true, MALFORMED_TRAILER);
+  const edits: Array<[number, number, string]> = [
+    [175, 176, 'k'], // CRLF of the final chunk header
+    [175, 177, 'cc'],
+    [215, 216, 'bcd'], // CRLF after the checksum
+    [220, 223, 'invalid'], // 'x-amz-trailer-signature:'
+    [230, 235, 'abcd'],
+    [241, 245, 'abcde'], // the trailer signature itself (65 hex digits)
+    [306, 308, 'pp'], // final CRLF
+    [304, 308, 'erty'],
+  ];
+  for (const [from, to, text] of edits) {
+    rejects(Buffer.from(good.slice(0, from) + text + good.slice(to), 'latin1'), 7, 'IncompleteBody', true, INCOMPLETE);
+  }
+});
+
+test('a chunk over the gateway limit → InvalidRequest, before any of it is held', () => {
+  const header = `${(MAX_CHUNK_BYTES + 1).toString(16)};chunk-signature=${'0'.repeat(64)}\r\n`;
+  rejects(Buffer.from(header), MAX_CHUNK_BYTES + 1, 'InvalidRequest');
 });

@@ -174,7 +174,7 @@ function onTheWire(method: string, plan: BackendRequestPlan, signed: { authoriza
   const headers = new Map<string, string>(Object.entries(plan.headersToSign));
   headers.set('authorization', signed.authorization);
   headers.set('x-amz-date', signed.amzDate);
-  return { method, rawPath: plan.path, rawQuery: plan.wireQuery, header: (n) => headers.get(n) };
+  return { method, rawPath: plan.path, rawQuery: plan.wireQuery, header: (n) => headers.get(n), headerNames: () => headers.keys() };
 }
 
 async function roundTrip(b: BackendConfig, method: string, d: RouteDecision, headers: Record<string, string>, rawQuery: string) {

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { S3Error } from '../../core/s3/errors.ts';
-import { decodeKey, hostName, isValidBucketName, parseS3Target } from '../../core/s3/request.ts';
+import { decodeKey, hostName, isAcceptedKey, isValidBucketName, parseS3Target } from '../../core/s3/request.ts';
 
 const DOMAIN = 's3.example.test';
 const GW = '127.0.0.1:9000';
@@ -164,4 +164,9 @@ test('decodeKey decodes once and keeps "+" literal', () => {
 
 test('a NUL byte in a key is refused (a filesystem backend would act on a shorter name)', () => {
   assert.throws(() => parseS3Target('/bucket/a%00b', '127.0.0.1:9000'), (e: any) => e.code === 'InvalidArgument' && e.status === 400);
+});
+
+test('isAcceptedKey: the same rule on an already decoded key (used for copy sources)', () => {
+  for (const key of ['a', 'a/b', 'a//b/', '...', 'a..b', '.hidden', 'dir/.x']) assert.equal(isAcceptedKey(key), true, key);
+  for (const key of ['.', '..', './x', 'a/../b', 'a/.', 'a\u0000b']) assert.equal(isAcceptedKey(key), false, JSON.stringify(key));
 });

@@ -22,7 +22,7 @@ function isS3Error(code: string, status: number, message?: string) {
 
 function request(headers: Record<string, string>, rawQuery = ''): IncomingRequest {
   const h = new Map(Object.entries({ host: 'examplebucket.s3.amazonaws.com', ...headers }));
-  return { method: 'GET', rawPath: '/test.txt', rawQuery, header: (n) => h.get(n) };
+  return { method: 'GET', rawPath: '/test.txt', rawQuery, header: (n) => h.get(n), headerNames: () => h.keys() };
 }
 const verify = (req: IncomingRequest) => verifySigV4(req, lookup, NOW, new SigningKeyCache());
 
@@ -44,30 +44,73 @@ test('Authorization header: components in any order, with or without spaces', ()
   }
 });
 
-test('malformed Authorization headers', () => {
-  const malformed = [
-    'AWS4-HMAC-SHA256',
-    `AWS4-HMAC-SHA256 Credential=${CRED}, SignedHeaders=host`,
-    `AWS4-HMAC-SHA256 Credential=${CRED}, SignedHeaders=host, Signature=`,
-    `AWS4-HMAC-SHA256 Credential=${CRED}, Credential=${CRED}, SignedHeaders=host, Signature=${SIG}`,
-    `AWS4-HMAC-SHA256 Credential=${CRED}, SignedHeaders=host, Signature=${SIG}, Extra=1`,
-    `AWS4-HMAC-SHA256 Credential ${CRED}, SignedHeaders=host, Signature=${SIG}`,
-    `AWS4-HMAC-SHA256 Credential=${AK}/20130524/us-east-1/s3, SignedHeaders=host, Signature=${SIG}`,
-    `AWS4-HMAC-SHA256 Credential=${AK}/2013-05-24/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=${SIG}`,
-    `AWS4-HMAC-SHA256 Credential=${AK}/20130524/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=${SIG}`,
-    `AWS4-HMAC-SHA256 Credential=${AK}/20130524/us-east-1/s3/aws4_foo, SignedHeaders=host, Signature=${SIG}`,
-    `AWS4-HMAC-SHA256 Credential=${CRED}, SignedHeaders=range;x-amz-date, Signature=${SIG}`,
-    `AWS4-HMAC-SHA256 Credential=${CRED}, SignedHeaders=host;;range, Signature=${SIG}`,
+test('malformed Authorization headers: AWS code, status and message for each', () => {
+  const m = (detail: string) => `The authorization header is malformed; ${detail}`;
+  const threeParts = m('the authorization header requires three components: Credential, SignedHeaders, and Signature.');
+  const badCredential = m('the Credential is mal-formed; expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request".');
+  const cases: Array<[string, string]> = [
+    [`AWS4-HMAC-SHA256 Credential=${CRED}, SignedHeaders=host`, threeParts],
+    [`AWS4-HMAC-SHA256 Credential=${CRED}, Credential=${CRED}, SignedHeaders=host, Signature=${SIG}`, threeParts],
+    [`AWS4-HMAC-SHA256 Credential=${CRED}, SignedHeaders=host, Signature=${SIG}, Extra=1`, threeParts],
+    [`AWS4-HMAC-SHA256 Credential=${CRED}, SignedHeaders=host, Signature=`, m('the authorization component "Signature=" is malformed.')],
+    [
+      `AWS4-HMAC-SHA256 Credential=${CRED},SignedHeaders-Content-Length,Signature=${SIG}`,
+      m('the authorization component "SignedHeaders-Content-Length" is malformed.'),
+    ],
+    [`AWS4-HMAC-SHA256 Credential ${CRED}, SignedHeaders=host, Signature=${SIG}`, m(`the authorization component "Credential ${CRED}" is malformed.`)],
+    [`AWS4-HMAC-SHA256 Signature=${SIG}=x, Credential=${CRED}, SignedHeaders=host`, m(`the authorization component "Signature=${SIG}=x" is malformed.`)],
+    [`AWS4-HMAC-SHA256 missing_creds=${CRED}, SignedHeaders=host, Signature=${SIG}`, m('missing Credential.')],
+    [`AWS4-HMAC-SHA256 Credential=${CRED}, missing=host, Signature=${SIG}`, m('missing SignedHeaders.')],
+    [`AWS4-HMAC-SHA256 Credential=${CRED}, SignedHeaders=host, missing=${SIG}`, m('missing Signature.')],
+    [`AWS4-HMAC-SHA256 Credential=${CRED}, Credential=${CRED}, Signature=${SIG}`, m('missing SignedHeaders.')],
+    [`AWS4-HMAC-SHA256 Credential=${AK}/20130524/us-east-1/s3, SignedHeaders=host, Signature=${SIG}`, badCredential],
+    [`AWS4-HMAC-SHA256 Credential=${AK}/32234/us-east-1/s3/extra/things, SignedHeaders=host, Signature=${SIG}`, badCredential],
+    [`AWS4-HMAC-SHA256 Credential=/20130524/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=${SIG}`, badCredential],
+    [
+      `AWS4-HMAC-SHA256 Credential=${AK}/2013-05-24/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=${SIG}`,
+      m('incorrect date format "2013-05-24". This date in the credential must be in the format "yyyyMMdd".'),
+    ],
+    [
+      `AWS4-HMAC-SHA256 Credential=${AK}/20131324/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=${SIG}`,
+      m('incorrect date format "20131324". This date in the credential must be in the format "yyyyMMdd".'),
+    ],
+    // Service and terminal are checked before the date, as AWS does.
+    [
+      `AWS4-HMAC-SHA256 Credential=${AK}/32234/us-east-1/ec2/aws4_request, SignedHeaders=host, Signature=${SIG}`,
+      m('incorrect service "ec2". This endpoint belongs to "s3".'),
+    ],
+    [
+      `AWS4-HMAC-SHA256 Credential=${AK}/32234/us-east-1/s3/aws_request, SignedHeaders=host, Signature=${SIG}`,
+      m('incorrect terminal "aws_request". This endpoint uses "aws4_request".'),
+    ],
+    [`AWS4-HMAC-SHA256 Credential=${CRED}, SignedHeaders=range;x-amz-date, Signature=${SIG}`, m('the SignedHeaders list must include "host".')],
+    [`AWS4-HMAC-SHA256 Credential=${CRED}, SignedHeaders=host;;range, Signature=${SIG}`, m('the SignedHeaders list is mal-formed.')],
   ];
-  for (const value of malformed) {
-    assert.throws(() => parseAuthorizationHeader(value), isS3Error('AuthorizationHeaderMalformed', 400), value);
+  for (const [value, message] of cases) {
+    assert.throws(() => parseAuthorizationHeader(value), isS3Error('AuthorizationHeaderMalformed', 400, message), value);
+  }
+});
+
+test('an Authorization header without a space is InvalidArgument, naming the header', () => {
+  const message = "Authorization header is invalid -- one and only one ' ' (space) required.";
+  for (const value of ['invalid_header', 'AWS4-HMAC-SHA256']) {
+    assert.throws(() => parseAuthorizationHeader(value), (e: unknown) => {
+      assert.ok(isS3Error('InvalidArgument', 400, message)(e));
+      assert.deepEqual((e as S3Error).details, { ArgumentName: 'Authorization', ArgumentValue: value });
+      return true;
+    });
   }
 });
 
 test('unsupported authorization mechanisms', () => {
-  for (const value of ['AWS AKIAIOSFODNN7EXAMPLE:frJIUN8DYpKDtOLCwo//yllqDzg=', `AWS4-ECDSA-P256-SHA256 Credential=${CRED}`]) {
-    const unsupported = 'The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.';
-    assert.throws(() => parseAuthorizationHeader(value), isS3Error('InvalidRequest', 400, unsupported));
+  const sigV2 = 'The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.';
+  assert.throws(() => parseAuthorizationHeader('AWS AKIAIOSFODNN7EXAMPLE:frJIUN8DYpKDtOLCwo//yllqDzg='), isS3Error('InvalidRequest', 400, sigV2));
+  for (const algorithm of ['AWS4-ECDSA-P256-SHA256', 'AWS2-HMAC-SHA1']) {
+    assert.throws(() => parseAuthorizationHeader(`${algorithm} Credential=${CRED}`), (e: unknown) => {
+      assert.ok(isS3Error('InvalidArgument', 400, 'Unsupported Authorization Type')(e));
+      assert.deepEqual((e as S3Error).details, { ArgumentName: 'Authorization', ArgumentValue: algorithm });
+      return true;
+    });
   }
 });
 
@@ -82,11 +125,13 @@ test('header auth: bad dates', () => {
     authorization: `AWS4-HMAC-SHA256 Credential=${CRED}, SignedHeaders=host;x-amz-date, Signature=${SIG}`,
     'x-amz-content-sha256': 'UNSIGNED-PAYLOAD',
   };
-  const noDate = 'AWS authentication requires a valid Date or x-amz-date header';
+  const noDate = 'AWS authentication requires a valid Date or x-amz-date header.';
   const dates: Array<Record<string, string>> = [
     {},
     { 'x-amz-date': '2013-05-24T00:00:00Z' },
     { 'x-amz-date': '20131324T000000Z' },
+    { 'x-amz-date': '' },
+    { 'x-amz-date': '03032006' },
     { date: 'soon' },
   ];
   for (const d of dates) {
@@ -96,7 +141,11 @@ test('header auth: bad dates', () => {
   const otherDay = { ...base, authorization: base.authorization.replace('20130524', '20130523') };
   assert.throws(
     () => verify(request({ ...otherDay, 'x-amz-date': '20130524T000000Z' })),
-    isS3Error('AuthorizationHeaderMalformed', 400),
+    isS3Error(
+      'AuthorizationHeaderMalformed',
+      400,
+      'The authorization header is malformed; The authorization header is malformed; Invalid credential date. Date is not the same as X-Amz-Date.',
+    ),
   );
 });
 
@@ -108,8 +157,9 @@ test('header auth: the Date header stands in for x-amz-date', () => {
     '',
     'date:Fri, 24 May 2013 00:00:00 GMT',
     'host:examplebucket.s3.amazonaws.com',
+    'x-amz-content-sha256:UNSIGNED-PAYLOAD',
     '',
-    'date;host',
+    'date;host;x-amz-content-sha256',
     'UNSIGNED-PAYLOAD',
   ].join('\n');
   const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data).digest();
@@ -118,7 +168,7 @@ test('header auth: the Date header stands in for x-amz-date', () => {
   const toSign = `AWS4-HMAC-SHA256\n20130524T000000Z\n20130524/us-east-1/s3/aws4_request\n${hash}`;
   const signature = hmac(key, toSign).toString('hex');
   const req = request({
-    authorization: `AWS4-HMAC-SHA256 Credential=${CRED}, SignedHeaders=date;host, Signature=${signature}`,
+    authorization: `AWS4-HMAC-SHA256 Credential=${CRED}, SignedHeaders=date;host;x-amz-content-sha256, Signature=${signature}`,
     date: 'Fri, 24 May 2013 00:00:00 GMT',
     'x-amz-content-sha256': 'UNSIGNED-PAYLOAD',
   });
@@ -138,23 +188,42 @@ test('presigned query parameter errors', () => {
     parsePresignedQuery(new Map(Object.entries({ ...good, ...changes }).filter((e): e is [string, string] => e[1] !== undefined)));
   assert.equal(parse({}).expiresSeconds, 86400);
   assert.equal(parse({ 'X-Amz-Expires': '604800' }).expiresSeconds, 604800);
-  const week = 'X-Amz-Expires must be less than a week (in seconds) that is; the maximum expires is 604800 seconds';
-  assert.throws(() => parse({ 'X-Amz-Expires': '604801' }), isS3Error('AuthorizationQueryParametersError', 400, week));
-  const bad: Array<Record<string, string | undefined>> = [
-    { 'X-Amz-Expires': '0' },
-    { 'X-Amz-Expires': '-5' },
-    { 'X-Amz-Expires': '1.5' },
-    { 'X-Amz-Signature': undefined },
-    { 'X-Amz-SignedHeaders': '' },
-    { 'X-Amz-SignedHeaders': 'x-amz-date' },
-    { 'X-Amz-Algorithm': 'AWS4-HMAC-SHA1' },
-    { 'X-Amz-Date': '20130524T000000' },
-    { 'X-Amz-Date': '20130525T000000Z' },
-    { 'X-Amz-Credential': `${AK}/20130524/us-east-1/sqs/aws4_request` },
+  const cred = 'Error parsing the X-Amz-Credential parameter; ';
+  const cases: Array<[Record<string, string | undefined>, string]> = [
+    [
+      { 'X-Amz-Expires': '604801' },
+      'X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires must be less than 604800 seconds',
+    ],
+    [{ 'X-Amz-Expires': '-5' }, 'X-Amz-Expires must be non-negative'],
+    [{ 'X-Amz-Expires': '1.5' }, 'X-Amz-Expires should be a number'],
+    [{ 'X-Amz-Expires': 'soon' }, 'X-Amz-Expires should be a number'],
+    [{ 'X-Amz-Expires': '0' }, 'X-Amz-Expires should be a positive integer'],
+    [
+      { 'X-Amz-Signature': undefined },
+      'Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.',
+    ],
+    [{ 'X-Amz-SignedHeaders': 'x-amz-date' }, 'X-Amz-SignedHeaders is invalid; the SignedHeaders list must include "host".'],
+    [{ 'X-Amz-Algorithm': 'AWS4-SHA256' }, 'X-Amz-Algorithm only supports "AWS4-HMAC-SHA256 and AWS4-ECDSA-P256-SHA256"'],
+    [{ 'X-Amz-Algorithm': 'AWS4-ECDSA-P256-SHA256' }, 'X-Amz-Algorithm only supports "AWS4-HMAC-SHA256"'],
+    [{ 'X-Amz-Date': '20130524T000000' }, 'X-Amz-Date must be in the ISO8601 Long Format "yyyyMMdd\'T\'HHmmss\'Z\'"'],
+    [
+      { 'X-Amz-Date': '20130525T000000Z' },
+      'Invalid credential date "20130524". This date is not the same as X-Amz-Date: "20130525".',
+    ],
+    [
+      { 'X-Amz-Credential': `${AK}/20130524/us-east-1/sqs/aws4_request` },
+      `${cred}incorrect service "sqs". This endpoint belongs to "s3".`,
+    ],
+    [
+      { 'X-Amz-Credential': `${AK}/32234Z34/us-east-1/s3/aws4_request` },
+      `${cred}incorrect date format "32234Z34". This date in the credential must be in the format "yyyyMMdd".`,
+    ],
+    [{ 'X-Amz-Security-Token': 'my_token' }, 'Authorization with X-Amz-Security-Token is not supported'],
   ];
-  for (const changes of bad) {
-    assert.throws(() => parse(changes), isS3Error('AuthorizationQueryParametersError', 400), JSON.stringify(changes));
+  for (const [changes, message] of cases) {
+    assert.throws(() => parse(changes), isS3Error('AuthorizationQueryParametersError', 400, message), JSON.stringify(changes));
   }
+  assert.throws(() => parse({ 'X-Amz-SignedHeaders': '' }), isS3Error('AuthorizationQueryParametersError', 400));
 });
 
 test('presigned X-Amz-Expires over a week is rejected through verifySigV4 too', () => {

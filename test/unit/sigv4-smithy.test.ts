@@ -68,7 +68,7 @@ function randomRequest(r: (n: number) => number): Wire {
 /** The request as the gateway would see it on the wire. */
 function incoming(signed: HttpRequest, rawQuery: string): IncomingRequest {
   const headers = new Map(Object.entries(signed.headers).map(([k, v]) => [k.toLowerCase(), v]));
-  return { method: signed.method, rawPath: signed.path, rawQuery, header: (name) => headers.get(name) };
+  return { method: signed.method, rawPath: signed.path, rawQuery, header: (name) => headers.get(name), headerNames: () => headers.keys() };
 }
 
 /** The query smithy added when presigning, encoded and appended after the original raw query. */
@@ -114,6 +114,12 @@ const base = (): Wire => randomRequest(rng(7));
 const withHeader = (req: IncomingRequest, name: string, value: string | undefined): IncomingRequest => ({
   ...req,
   header: (n) => (n === name ? value : req.header(n)),
+  headerNames: () => {
+    const names = new Set(req.headerNames?.() ?? []);
+    if (value === undefined) names.delete(name);
+    else names.add(name);
+    return names;
+  },
 });
 
 test('tampering breaks the signature', async () => {
@@ -158,7 +164,16 @@ test('clock skew beyond 15 minutes either way', async () => {
 
 test('presigned URLs: expired, from the future, within their window', async () => {
   const hours = (h: number) => new Date(NOW.getTime() + h * 3_600_000);
-  rejects(await presign(base(), { at: hours(-2), expiresIn: 3600 }), 'AccessDenied', 403, 'Request has expired');
+  rejects(await presign(base(), { at: hours(-2), expiresIn: 3600 }), 'AccessDenied', 403, 'Request has expired.');
+  const expired = await presign(base(), { at: hours(-2), expiresIn: 3600 });
+  assert.throws(
+    () => verifySigV4(expired, lookup, NOW, new SigningKeyCache()),
+    (e) => {
+      assert.ok(e instanceof S3Error);
+      assert.deepEqual(e.details, { 'X-Amz-Expires': '3600', Expires: '2024-02-29T11:34:56Z', ServerTime: '2024-02-29T12:34:56Z' });
+      return true;
+    },
+  );
   rejects(await presign(base(), { at: hours(1) }), 'AccessDenied', 403, 'Request is not valid yet');
   verifySigV4(await presign(base(), { at: hours(-2), expiresIn: 3 * 3600 }), lookup, NOW, new SigningKeyCache());
 });
@@ -167,4 +182,32 @@ test('missing x-amz-content-sha256 on header auth', async () => {
   const good = await signHeader(base());
   rejects(withHeader(good, 'x-amz-content-sha256', undefined), 'InvalidRequest', 400);
   rejects(withHeader(good, 'x-amz-content-sha256', 'not-a-hash'), 'InvalidArgument', 400);
+  assert.throws(
+    () => verifySigV4(withHeader(good, 'x-amz-content-sha256', 'invalid_sha256'), lookup, NOW, new SigningKeyCache()),
+    (e) => {
+      assert.ok(e instanceof S3Error);
+      assert.deepEqual(e.details, { ArgumentName: 'x-amz-content-sha256', ArgumentValue: 'invalid_sha256' });
+      return true;
+    },
+  );
+});
+
+test('x-amz-* headers that were not signed → AccessDenied 403 naming them (header auth and presigned)', async () => {
+  const denied = (req: IncomingRequest) =>
+    assert.throws(
+      () => verifySigV4(req, lookup, NOW, new SigningKeyCache()),
+      (e) =>
+        e instanceof S3Error &&
+        e.code === 'AccessDenied' &&
+        e.status === 403 &&
+        e.message === 'There were headers present in the request which were not signed' &&
+        e.details['HeadersNotSigned'] === 'x-amz-copy-source, x-amz-tagging',
+    );
+  const add = (req: IncomingRequest) =>
+    withHeader(withHeader(req, 'x-amz-tagging', 'a=b'), 'x-amz-copy-source', 'source-bucket/source-key');
+  denied(add(await signHeader(base())));
+  denied(add(await presign(base())));
+  // Other unsigned headers are fine, as with AWS.
+  verifySigV4(withHeader(await signHeader(base()), 'content-type', 'text/plain'), lookup, NOW, new SigningKeyCache());
+  verifySigV4(withHeader(await presign(base()), 'x-custom-header', 'v'), lookup, NOW, new SigningKeyCache());
 });

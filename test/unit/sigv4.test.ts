@@ -22,6 +22,7 @@ function request(method: string, target: string, headers: Record<string, string>
     rawPath: q === -1 ? target : target.slice(0, q),
     rawQuery: q === -1 ? '' : target.slice(q + 1),
     header: (name) => lower.get(name),
+    headerNames: () => lower.keys(),
   };
 }
 
