@@ -7,7 +7,7 @@ import { BODY_NAMES_BUCKET, type S3Operation } from '../core/s3/operation.ts';
 import type { SigningKeyCache } from '../core/sigv4/signing-key.ts';
 import { headerMapToRecord, setHeader, type HeaderMap } from '../protos/headers.ts';
 import { CLIENT_AUTH_HEADERS, planBackendRequest } from './backend-request.ts';
-import { listBucketsXml } from './list-buckets.ts';
+import { listBucketsParams, listBucketsXml } from './list-buckets.ts';
 import { AwsChunkedResigner } from './aws-chunked.ts';
 import { chainEnds, isSignedChunked } from './chain-ends.ts';
 import { assertRequestContained, isHidden } from './fs-containment.ts';
@@ -90,13 +90,14 @@ export class ExtProcStream {
     // No decision means ext_authz did not run for this request: fail closed.
     if (!d) throw errors.accessDenied();
     this.decision = d;
+    const rawPath = headers[':path'] ?? '/';
+    const q = rawPath.indexOf('?');
     if (d.op === 'ListBuckets') {
-      const xml = listBucketsXml(d.principal ?? 'anonymous', this.deps.model.visibleBuckets(d.principal), this.deps.startedAt);
+      const params = listBucketsParams(new URLSearchParams(q < 0 ? '' : rawPath.slice(q + 1)));
+      const xml = listBucketsXml(d.principal ?? 'anonymous', this.deps.model.visibleBuckets(d.principal), this.deps.startedAt, params);
       return immediate(200, xml, this.requestId);
     }
     const backend = this.deps.model.backend(d.backend!)!;
-    const rawPath = headers[':path'] ?? '/';
-    const q = rawPath.indexOf('?');
     const plan = planBackendRequest(d, backend, headers, q < 0 ? '' : rawPath.slice(q + 1));
     if (backend.filesystem) assertRequestContained(backend.filesystem.path, d);
     const { authorization, amzDate } = this.deps.signers.get(backend.name)!.sign(headers[':method']!, plan, this.deps.now());

@@ -2,7 +2,7 @@
 // gateway's URL in S3 XML bodies, never the backend's; object keys are never touched.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { listBucketsXml } from '../../extproc/list-buckets.ts';
+import { listBucketsParams, listBucketsXml } from '../../extproc/list-buckets.ts';
 import { rewriteXml, type XmlRewrite } from '../../extproc/rewrite-xml.ts';
 
 const PATH_STYLE: XmlRewrite = {
@@ -102,9 +102,11 @@ test('a bucket name as object key text inside <Key> is never touched, even with 
   assert.equal(rewriteXml(xml, PATH_STYLE), xml);
 });
 
+const ALL = listBucketsParams(new URLSearchParams(''));
+
 test('listBucketsXml lists in order and escapes', () => {
   const date = new Date('2024-05-06T07:08:09.000Z');
-  const xml = listBucketsXml('al<ice>&"co\'', ['archive', 'releases'], date);
+  const xml = listBucketsXml('al<ice>&"co\'', ['archive', 'releases'], date, ALL);
   assert.equal(
     xml,
     '<?xml version="1.0" encoding="UTF-8"?>\n' +
@@ -115,6 +117,21 @@ test('listBucketsXml lists in order and escapes', () => {
       '<Bucket><Name>releases</Name><CreationDate>2024-05-06T07:08:09.000Z</CreationDate></Bucket>' +
       '</Buckets></ListAllMyBucketsResult>',
   );
-  assert.match(listBucketsXml('o', ['a&b'], date), /<Name>a&amp;b<\/Name>/);
-  assert.match(listBucketsXml('o', [], date), /<Buckets><\/Buckets>/);
+  assert.match(listBucketsXml('o', ['a&b'], date, ALL), /<Name>a&amp;b<\/Name>/);
+  assert.match(listBucketsXml('o', [], date, ALL), /<Buckets><\/Buckets>/);
+});
+
+test('ListBuckets paging: prefix, max-buckets and continuation-token walk every bucket once', () => {
+  const all = ['a1', 'a2', 'a3', 'b1'];
+  const names = (xml: string) => [...xml.matchAll(/<Name>([^<]*)<\/Name>/g)].map((m) => m[1]);
+  const token = (xml: string) => /<ContinuationToken>([^<]*)</.exec(xml)?.[1];
+  const first = listBucketsXml('o', all, new Date(0), listBucketsParams(new URLSearchParams('prefix=a&max-buckets=2')));
+  assert.deepEqual(names(first), ['a1', 'a2']);
+  assert.match(first, /<Prefix>a<\/Prefix>/);
+  const second = listBucketsXml('o', all, new Date(0), listBucketsParams(new URLSearchParams(`prefix=a&max-buckets=2&continuation-token=${token(first)}`)));
+  assert.deepEqual(names(second), ['a3']);
+  assert.equal(token(second), undefined);
+  for (const bad of ['0', '10001', 'x', '-1']) {
+    assert.throws(() => listBucketsParams(new URLSearchParams(`max-buckets=${bad}`)), (e: any) => e.code === 'InvalidArgument' && e.status === 400);
+  }
 });
