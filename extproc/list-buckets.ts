@@ -1,7 +1,7 @@
 // ListBuckets is answered by the gateway: the client sees the buckets it may use, never the backends'.
 // It honours AWS's paging parameters (prefix, max-buckets, continuation-token), which SDK
 // paginators send.
-import { errors } from '../core/s3/errors.ts';
+import { S3Error } from '../core/s3/errors.ts';
 import { escapeXml } from '../core/s3/xml.ts';
 
 export interface ListBucketsParams {
@@ -16,7 +16,10 @@ const MAX_BUCKETS = 10_000;
 export function listBucketsParams(query: URLSearchParams): ListBucketsParams {
   const max = query.get('max-buckets');
   if (max !== null && !(/^\d+$/.test(max) && Number(max) >= 1 && Number(max) <= MAX_BUCKETS)) {
-    throw errors.invalidArgument(`max-buckets must be an integer between 1 and ${MAX_BUCKETS}.`);
+    throw new S3Error('InvalidArgument', 400, `Argument max-buckets must be an integer between 1 and ${MAX_BUCKETS}.`, {
+      ArgumentName: 'max-buckets',
+      ArgumentValue: max,
+    });
   }
   const token = query.get('continuation-token');
   return {

@@ -1,9 +1,9 @@
 // Unmodified S3 clients through the real gateway (Envoy + services) to two real backends at once:
 // a bucket on each backend plus an alias, with @aws-sdk/client-s3 (both checksum modes, Buffer and
 // stream bodies) and boto3.
-import { after, before, describe, it } from 'node:test';
-import { dumpLogsOnFailure } from './harness/process.ts';
-import { startWorld, USERS, type World } from './harness/world.ts';
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { USERS, useWorld } from './harness/world.ts';
 import { defineBoto3Scenario } from './scenarios/boto3.ts';
 import { defineSdkScenarios, type Target } from './scenarios/sdk-ops.ts';
 import { BACKEND_CAPS, type Capabilities } from './scenarios/target.ts';
@@ -16,17 +16,10 @@ const CAPS: Record<string, Partial<Capabilities>> = {
 };
 
 describe('through the gateway', () => {
-  let world: World | undefined;
-  before(async () => {
-    world = await startWorld();
-  }, { timeout: 180_000 });
-  after(async () => {
-    await world?.stop();
-  });
-  dumpLogsOnFailure(() => (world ? [world.gateway.proc, { name: 'versitygw', logs: world.versity.logs }, { name: 'seaweedfs', logs: world.weed.logs }] : []));
+  const world = useWorld();
 
   it('the world started (canary passed on both backends)', () => {
-    if (!world) throw new Error('world did not start');
+    assert.ok(world().gateway.endpoint.startsWith('http://127.0.0.1:'));
   });
 
   const cases: Array<[string, string]> = [
@@ -36,7 +29,7 @@ describe('through the gateway', () => {
   ];
   for (const [bucket, backend] of cases) {
     const target = (): Target => ({
-      endpoint: world!.gateway.endpoint,
+      endpoint: world().gateway.endpoint,
       accessKeyId: USERS.alice.accessKeyId,
       secretAccessKey: USERS.alice.secretAccessKey,
       region: 'us-east-1',

@@ -9,29 +9,25 @@ import {
   GetObjectCommand, HeadBucketCommand, ListBucketsCommand, ListObjectsV2Command, PutObjectCommand, S3Client,
   UploadPartCommand, DeleteObjectCommand,
 } from '@aws-sdk/client-s3';
-import { dumpLogsOnFailure } from './harness/process.ts';
 import { errorCode, send, signedRequest } from './harness/raw-request.ts';
-import { startWorld, USERS, type World } from './harness/world.ts';
+import { USERS, useWorld } from './harness/world.ts';
 
 function client(endpoint: string, creds: { accessKeyId: string; secretAccessKey: string }): S3Client {
   return new S3Client({ endpoint, region: 'us-east-1', credentials: creds, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED' });
 }
 
 describe('gateway routing and rewriting', () => {
-  let world: World;
+  const world = useWorld();
   let alice: S3Client;
   let bob: S3Client;
-  before(async () => {
-    world = await startWorld();
-    alice = client(world.gateway.endpoint, USERS.alice);
-    bob = client(world.gateway.endpoint, USERS.bob);
-  }, { timeout: 180_000 });
-  after(async () => {
+  before(() => {
+    alice = client(world().gateway.endpoint, USERS.alice);
+    bob = client(world().gateway.endpoint, USERS.bob);
+  });
+  after(() => {
     alice?.destroy();
     bob?.destroy();
-    await world?.stop();
   });
-  dumpLogsOnFailure(() => (world ? [world.gateway.proc] : []));
 
   it('ListBuckets lists exactly the configured buckets the user may use', async () => {
     const a = await alice.send(new ListBucketsCommand({}));
@@ -42,9 +38,9 @@ describe('gateway routing and rewriting', () => {
 
   it('an aliased bucket stores under the real name on its backend, and the client never sees it', async () => {
     await alice.send(new PutObjectCommand({ Bucket: 'archive', Key: 'alias/one.txt', Body: 'one' }));
-    const onDisk = path.join(world.versity.dataDir, 'prod-archive-2024', 'alias', 'one.txt');
+    const onDisk = path.join(world().versity.dataDir, 'prod-archive-2024', 'alias', 'one.txt');
     assert.equal(readFileSync(onDisk, 'utf8'), 'one');
-    assert.equal(existsSync(path.join(world.versity.dataDir, 'archive')), false);
+    assert.equal(existsSync(path.join(world().versity.dataDir, 'archive')), false);
     const list = await alice.send(new ListObjectsV2Command({ Bucket: 'archive', Prefix: 'alias/' }));
     assert.equal(list.Name, 'archive');
     assert.deepEqual(list.Contents?.map((c) => c.Key), ['alias/one.txt']);
@@ -53,10 +49,10 @@ describe('gateway routing and rewriting', () => {
   it('raw response bodies of an aliased bucket never contain the real bucket name', async () => {
     const bodies: string[] = [];
     for (const p of ['/archive?list-type=2', '/archive', '/archive?uploads', '/archive/missing-key']) {
-      const res = await send(world.gateway.endpoint, await signedRequest(world.gateway.endpoint, USERS.alice, 'GET', p));
+      const res = await send(world().gateway.endpoint, await signedRequest(world().gateway.endpoint, USERS.alice, 'GET', p));
       bodies.push(res.body);
     }
-    const mp = await send(world.gateway.endpoint, await signedRequest(world.gateway.endpoint, USERS.alice, 'POST', '/archive/mp.bin?uploads'));
+    const mp = await send(world().gateway.endpoint, await signedRequest(world().gateway.endpoint, USERS.alice, 'POST', '/archive/mp.bin?uploads'));
     bodies.push(mp.body);
     assert.match(mp.body, /<Bucket>archive<\/Bucket>/);
     for (const b of bodies) assert.doesNotMatch(b, /prod-archive-2024/, b);
@@ -77,38 +73,38 @@ describe('gateway routing and rewriting', () => {
   });
 
   it('one URL, two backends: media lands on SeaweedFS, releases on versitygw', async () => {
-    const weedBefore = await world.gateway.upstreamRequests('weed');
+    const weedBefore = await world().gateway.upstreamRequests('weed');
     await alice.send(new PutObjectCommand({ Bucket: 'media', Key: 'route/x', Body: 'x' }));
-    assert.ok((await world.gateway.upstreamRequests('weed')) > weedBefore);
+    assert.ok((await world().gateway.upstreamRequests('weed')) > weedBefore);
     await alice.send(new PutObjectCommand({ Bucket: 'releases', Key: 'route/y', Body: 'y' }));
-    assert.equal(readFileSync(path.join(world.versity.dataDir, 'releases', 'route', 'y'), 'utf8'), 'y');
+    assert.equal(readFileSync(path.join(world().versity.dataDir, 'releases', 'route', 'y'), 'utf8'), 'y');
     await alice.send(new DeleteObjectCommand({ Bucket: 'media', Key: 'route/x' }));
   });
 
   it('CreateBucket of a granted, unconfigured name goes to the default backend; HeadBucket and DeleteBucket follow', async () => {
     await alice.send(new CreateBucketCommand({ Bucket: 'scratch-alice' }));
-    assert.ok(existsSync(path.join(world.versity.dataDir, 'scratch-alice')));
+    assert.ok(existsSync(path.join(world().versity.dataDir, 'scratch-alice')));
     await alice.send(new HeadBucketCommand({ Bucket: 'scratch-alice' }));
     await alice.send(new DeleteBucketCommand({ Bucket: 'scratch-alice' }));
-    assert.equal(existsSync(path.join(world.versity.dataDir, 'scratch-alice')), false);
+    assert.equal(existsSync(path.join(world().versity.dataDir, 'scratch-alice')), false);
   });
 
   it('CreateBucket of a name the user has no grant on → 403 AccessDenied, nothing created', async () => {
     await assert.rejects(alice.send(new CreateBucketCommand({ Bucket: 'scratch-bob' })), (e: any) => e.name === 'AccessDenied' && e.$metadata.httpStatusCode === 403);
-    assert.equal(existsSync(path.join(world.versity.dataDir, 'scratch-bob')), false);
+    assert.equal(existsSync(path.join(world().versity.dataDir, 'scratch-bob')), false);
   });
 
   it('other operations pass through re-signed (object tagging round-trip)', async () => {
     const key = '/releases/tagged.txt';
-    await send(world.gateway.endpoint, { ...(await signedRequest(world.gateway.endpoint, USERS.alice, 'PUT', key, { headers: { 'content-length': '1' } })), body: Buffer.from('t') });
+    await send(world().gateway.endpoint, { ...(await signedRequest(world().gateway.endpoint, USERS.alice, 'PUT', key, { headers: { 'content-length': '1' } })), body: Buffer.from('t') });
     const xml = '<Tagging><TagSet><Tag><Key>team</Key><Value>blue</Value></Tag></TagSet></Tagging>';
     const { createHash } = await import('node:crypto');
-    const put = await signedRequest(world.gateway.endpoint, USERS.alice, 'PUT', `${key}?tagging`, {
+    const put = await signedRequest(world().gateway.endpoint, USERS.alice, 'PUT', `${key}?tagging`, {
       headers: { 'content-md5': createHash('md5').update(xml).digest('base64'), 'content-length': String(xml.length) },
     });
-    const putRes = await send(world.gateway.endpoint, { ...put, body: Buffer.from(xml) });
+    const putRes = await send(world().gateway.endpoint, { ...put, body: Buffer.from(xml) });
     assert.equal(putRes.status, 200, putRes.body);
-    const get = await send(world.gateway.endpoint, await signedRequest(world.gateway.endpoint, USERS.alice, 'GET', `${key}?tagging`));
+    const get = await send(world().gateway.endpoint, await signedRequest(world().gateway.endpoint, USERS.alice, 'GET', `${key}?tagging`));
     assert.match(get.body, /<Key>team<\/Key>\s*<Value>blue<\/Value>/);
   });
 });

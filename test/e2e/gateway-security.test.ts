@@ -1,26 +1,18 @@
 // Attacks on the gateway with real Envoy, real services and real backends: each must get the S3
 // error AWS would send, and the backends must see nothing (Envoy's upstream counters do not move).
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { dumpLogsOnFailure } from './harness/process.ts';
+import { describe, it } from 'node:test';
 import { errorCode, presignedPath, send, signedRequest, type RawRequest } from './harness/raw-request.ts';
-import { startWorld, USERS, type World } from './harness/world.ts';
+import { USERS, useWorld } from './harness/world.ts';
 
 describe('gateway security', () => {
-  let world: World;
-  before(async () => {
-    world = await startWorld();
-  }, { timeout: 180_000 });
-  after(async () => {
-    await world?.stop();
-  });
-  dumpLogsOnFailure(() => (world ? [world.gateway.proc] : []));
+  const world = useWorld();
 
-  const gw = () => world.gateway.endpoint;
+  const gw = () => world().gateway.endpoint;
   const alice = USERS.alice;
 
   async function upstreamTotal(): Promise<number> {
-    return (await world.gateway.upstreamRequests('versity')) + (await world.gateway.upstreamRequests('weed'));
+    return (await world().gateway.upstreamRequests('versity')) + (await world().gateway.upstreamRequests('weed'));
   }
 
   /** Sends `req`, asserts status and S3 code, and that no backend received anything. */
@@ -117,15 +109,15 @@ describe('gateway security', () => {
   });
 
   it('no secret (users\' or backends\') ever appears in the gateway\'s logs', () => {
-    const logs = world.gateway.proc.logs().join('\n');
+    const logs = world().gateway.proc.logs().join('\n');
     assert.ok(logs.length > 0);
-    for (const secret of [USERS.alice.secretAccessKey, USERS.bob.secretAccessKey, world.versity.secretKey, world.weed.secretKey]) {
+    for (const secret of [USERS.alice.secretAccessKey, USERS.bob.secretAccessKey, world().versity.secretKey, world().weed.secretKey]) {
       assert.ok(!logs.includes(secret), 'a secret was logged');
     }
   });
 
   it('the authorization service killed mid-run: Envoy denies (503 XML), never passes through, then recovers', async () => {
-    const pids = world.gateway.workerPids();
+    const pids = world().gateway.workerPids();
     assert.ok(pids.length > 0, 'services worker pids not found in the gateway log');
     const req = await signedRequest(gw(), alice, 'GET', '/releases?list-type=2');
     const before = await upstreamTotal();

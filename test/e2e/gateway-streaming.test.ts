@@ -4,23 +4,15 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { chunkedPut, sha256 } from './harness/chunked-client.ts';
-import { dumpLogsOnFailure } from './harness/process.ts';
 import { errorCode, send, signedRequest } from './harness/raw-request.ts';
-import { startWorld, USERS, type World } from './harness/world.ts';
+import { USERS, useWorld } from './harness/world.ts';
 
 describe('signed streaming uploads (STREAMING-AWS4-HMAC-SHA256-PAYLOAD[-TRAILER])', () => {
-  let world: World;
-  before(async () => {
-    world = await startWorld();
-  }, { timeout: 180_000 });
-  after(async () => {
-    await world?.stop();
-  });
-  dumpLogsOnFailure(() => (world ? [world.gateway.proc, { name: 'versitygw', logs: world.versity.logs }, { name: 'seaweedfs', logs: world.weed.logs }] : []));
+  const world = useWorld();
 
-  const gw = () => world.gateway.endpoint;
+  const gw = () => world().gateway.endpoint;
   const get = async (path: string) => send(gw(), await signedRequest(gw(), USERS.alice, 'GET', path));
 
   for (const bucket of ['releases', 'archive', 'media']) {

@@ -8,7 +8,8 @@ import path from 'node:path';
 import { createBucketDirect, startSeaweedfs, startVersitygw, type Backend } from './backends.ts';
 import { assertCanary } from './canary.ts';
 import { startGateway, type RunningGateway } from './gateway.ts';
-import { trackTempDir } from './process.ts';
+import { after, before } from 'node:test';
+import { dumpLogsOnFailure, trackTempDir } from './process.ts';
 import { makeTestTls, type TestTls } from './tls.ts';
 
 /** The virtual-host domain tests use. Nothing resolves it: each client test maps it to 127.0.0.1 itself. */
@@ -163,4 +164,25 @@ export async function startWorld(variant: GatewayVariant = {}): Promise<World> {
     await stop();
     throw e;
   }
+}
+
+/**
+ * A world for the enclosing describe(): started before its tests, stopped after them, every
+ * process's recent logs printed if a test failed. Returns the world for the tests to use.
+ */
+export function useWorld(variant: GatewayVariant = {}): () => World {
+  let world: World | undefined;
+  before(async () => {
+    world = await startWorld(variant);
+  }, { timeout: 180_000 });
+  after(async () => {
+    await world?.stop();
+  });
+  dumpLogsOnFailure(() =>
+    world ? [world.gateway.proc, { name: 'versitygw', logs: world.versity.logs }, { name: 'seaweedfs', logs: world.weed.logs }] : [],
+  );
+  return () => {
+    if (!world) throw new Error('the world did not start (see the before hook)');
+    return world;
+  };
 }
