@@ -90,6 +90,9 @@ function listener(cfg: GatewayConfig) {
               '@type': HCM,
               stat_prefix: 's3',
               codec_type: 'AUTO',
+              // The backend's Server header would name it.
+              server_name: 'Bucketgate',
+              server_header_transformation: 'OVERWRITE',
               // Authorize exactly the path the backend receives: Envoy must not rewrite it.
               normalize_path: false,
               merge_slashes: false,
@@ -109,6 +112,11 @@ function listener(cfg: GatewayConfig) {
                         match: { prefix: '/' },
                         route: { cluster_header: CLUSTER_HEADER, timeout: '0s' },
                         request_headers_to_remove: [CLUSTER_HEADER],
+                        // Responses carry the gateway's request id, not the backend's ids or region.
+                        response_headers_to_remove: ['x-amz-id-2', 'x-amz-bucket-region'],
+                        response_headers_to_add: [
+                          { header: { key: 'x-amz-request-id', value: '%REQ(x-request-id)%' }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' },
+                        ],
                       },
                     ],
                   },

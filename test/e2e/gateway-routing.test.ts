@@ -94,6 +94,16 @@ describe('gateway routing and rewriting', () => {
     assert.equal(existsSync(path.join(world().versity.dataDir, 'scratch-bob')), false);
   });
 
+  it("response headers name the gateway, never the backend (Server, request ids, region)", async () => {
+    for (const p of ['/releases?list-type=2', '/media?list-type=2', '/releases/route/y', '/releases/missing-key']) {
+      const res = await send(world().gateway.endpoint, await signedRequest(world().gateway.endpoint, USERS.alice, 'GET', p));
+      assert.equal(res.headers['server'], 'Bucketgate', p);
+      assert.equal(res.headers['x-amz-id-2'], undefined, p);
+      assert.equal(res.headers['x-amz-bucket-region'], undefined, p);
+      assert.match(String(res.headers['x-amz-request-id']), /^[0-9a-f]{8}-[0-9a-f]{4}-/, p);
+    }
+  });
+
   it('other operations pass through re-signed (object tagging round-trip)', async () => {
     const key = '/releases/tagged.txt';
     await send(world().gateway.endpoint, { ...(await signedRequest(world().gateway.endpoint, USERS.alice, 'PUT', key, { headers: { 'content-length': '1' } })), body: Buffer.from('t') });
