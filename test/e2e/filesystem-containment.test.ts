@@ -6,21 +6,12 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
-import { FS_BUCKET, startFilesystemGateway, type FsGateway } from './harness/filesystem.ts';
-import { dumpLogsOnFailure } from './harness/process.ts';
+import { before, describe, it } from 'node:test';
+import { FS_BUCKET, useFilesystemGateway } from './harness/filesystem.ts';
 import { errorCode, type RawResponse } from './harness/raw-request.ts';
 
 describe('filesystem backend: keys stay inside the data directory', () => {
-  let fs: FsGateway | undefined;
-  before(async () => {
-    fs = await startFilesystemGateway();
-  }, { timeout: 120_000 });
-  after(async () => {
-    await fs?.stop();
-  });
-  dumpLogsOnFailure(() => (fs ? [fs.gateway.proc] : []));
-  const gw = (): FsGateway => fs ?? assert.fail('the gateway did not start');
+  const gw = useFilesystemGateway();
   const body = (s: string): { body: Buffer; headers: Record<string, string> } => ({ body: Buffer.from(s), headers: { 'content-length': String(Buffer.byteLength(s)) } });
   /** Every entry under `dir`, recursively (symlinks not followed), relative to it. */
   const tree = (dir: string): string[] => (readdirSync(dir, { recursive: true }) as string[]).sort();

@@ -7,8 +7,8 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { FS_BUCKET, FS_USER, pacedPut, startFilesystemGateway, type FsGateway, type PacedResult } from './harness/filesystem.ts';
-import { dumpLogsOnFailure, waitUntil } from './harness/process.ts';
+import { FS_BUCKET, FS_USER, pacedPut, useFilesystemGateway, type PacedResult } from './harness/filesystem.ts';
+import { waitUntil } from './harness/process.ts';
 import { errorCode } from './harness/raw-request.ts';
 import { bodyBytes, data, makeClient, md5b64, md5hex, MiB } from './scenarios/sdk-helpers.ts';
 
@@ -35,18 +35,14 @@ function describeOutcome(r: PacedResult): 'ok' | 's3-error' | 'connection-error'
 }
 
 describe('filesystem backend: versitygw SIGKILLed under load', () => {
-  let fs: FsGateway | undefined;
+  const gw = useFilesystemGateway();
   let client: S3Client | undefined;
-  before(async () => {
-    fs = await startFilesystemGateway();
-    client = makeClient(fs.target(), 'WHEN_REQUIRED');
-  }, { timeout: 120_000 });
-  after(async () => {
-    client?.destroy();
-    await fs?.stop();
+  before(() => {
+    client = makeClient(gw().target(), 'WHEN_REQUIRED');
   });
-  dumpLogsOnFailure(() => (fs ? [fs.gateway.proc] : []));
-  const gw = (): FsGateway => fs ?? assert.fail('the gateway did not start');
+  after(() => {
+    client?.destroy();
+  });
 
   const uploads: Upload[] = Array.from({ length: UPLOADS }, (_, i) => ({
     key: `durability/${String(i).padStart(2, '0')}.bin`,

@@ -6,23 +6,14 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DeleteObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { FS_BUCKET, startFilesystemGateway, type FsGateway } from './harness/filesystem.ts';
-import { dumpLogsOnFailure } from './harness/process.ts';
+import { FS_BUCKET, useFilesystemGateway } from './harness/filesystem.ts';
 import { defineBoto3Scenario } from './scenarios/boto3.ts';
 import { cleanPrefix, data, getAndCompare, makeClient, put, type Ctx } from './scenarios/sdk-helpers.ts';
 import { defineSdkScenarios } from './scenarios/sdk-ops.ts';
 import { runPrefix } from './scenarios/target.ts';
 
 describe('filesystem backend through the gateway', () => {
-  let fs: FsGateway | undefined;
-  before(async () => {
-    fs = await startFilesystemGateway();
-  }, { timeout: 120_000 });
-  after(async () => {
-    await fs?.stop();
-  });
-  dumpLogsOnFailure(() => (fs ? [fs.gateway.proc] : []));
-  const gw = (): FsGateway => fs ?? assert.fail('the gateway did not start');
+  const gw = useFilesystemGateway();
 
   it('started, and the managed versitygw refuses made-up credentials with 403 (canary)', async () => {
     const vgw = await gw().versitygw();

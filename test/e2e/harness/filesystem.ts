@@ -10,7 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { startGateway, type RunningGateway } from './gateway.ts';
-import { trackTempDir, waitUntil } from './process.ts';
+import { after, before } from 'node:test';
+import { dumpLogsOnFailure, trackTempDir, waitUntil } from './process.ts';
 import { errorCode, send, signedRequest, type Creds, type RawRequest, type RawResponse } from './raw-request.ts';
 import { BACKEND_CAPS, type Target } from '../scenarios/target.ts';
 
@@ -213,4 +214,20 @@ export async function pacedPut(
       if (!r.destroyed) r.end();
     })();
   });
+}
+
+/**
+ * A filesystem gateway for the enclosing describe(): started before its tests, stopped after them,
+ * the gateway's recent logs printed if a test failed. Returns it for the tests to use.
+ */
+export function useFilesystemGateway(): () => FsGateway {
+  let fs: FsGateway | undefined;
+  before(async () => {
+    fs = await startFilesystemGateway();
+  }, { timeout: 120_000 });
+  after(async () => {
+    await fs?.stop();
+  });
+  dumpLogsOnFailure(() => (fs ? [fs.gateway.proc] : []));
+  return () => fs ?? assert.fail('the gateway did not start');
 }
