@@ -1,5 +1,7 @@
 // Generates Envoy's whole bootstrap from the gateway config: one listener with ext_authz ->
 // ext_proc -> router, one cluster per backend, admin on loopback only.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { GatewayConfig } from '../core/config/types.ts';
 import { AUTHZ_METADATA_NAMESPACE } from '../core/route-decision.ts';
 import { CLUSTER_HEADER } from '../authz/server.ts';
@@ -56,6 +58,19 @@ function extProcFilter() {
         },
       },
       metadata_options: { forwarding_namespaces: { untyped: [AUTHZ_METADATA_NAMESPACE] } },
+    },
+  };
+}
+
+// Loaded at generation time from the file beside this module, inlined into the bootstrap.
+const ERROR_HYGIENE_LUA = readFileSync(fileURLToPath(new URL('./error-hygiene.lua', import.meta.url)), 'utf8');
+
+function errorHygieneFilter() {
+  return {
+    name: 'envoy.filters.http.lua',
+    typed_config: {
+      '@type': 'type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua',
+      default_source_code: { inline_string: ERROR_HYGIENE_LUA },
     },
   };
 }
@@ -125,6 +140,7 @@ function listener(cfg: GatewayConfig) {
               http_filters: [
                 extAuthzFilter(),
                 extProcFilter(),
+                errorHygieneFilter(),
                 { name: 'envoy.filters.http.router', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router' } },
               ],
             },

@@ -76,7 +76,7 @@ test('ext_proc: request headers only, overridable, fed the ext_authz metadata', 
 
   // Order matters: authorize, then rewrite, then route.
   const names = (hcmOf(b).http_filters as Json[]).map((f) => f.name);
-  assert.deepEqual(names, ['envoy.filters.http.ext_authz', 'envoy.filters.http.ext_proc', 'envoy.filters.http.router']);
+  assert.deepEqual(names, ['envoy.filters.http.ext_authz', 'envoy.filters.http.ext_proc', 'envoy.filters.http.lua', 'envoy.filters.http.router']);
 });
 
 test('the route follows the cluster header and strips it; paths are never normalized', () => {
