@@ -20,7 +20,8 @@ export interface Endpoint { url: string; accessKey: string; secretKey: string; b
 export type SmallOp = 'get' | 'put' | 'head' | 'list';
 
 export type Job =
-  | { kind: 'populate'; endpoint: Endpoint }
+  /** `listKeys`: also the 1,000 keys the listing row reads; `createBucket`: unless the target made it itself. */
+  | { kind: 'populate'; endpoint: Endpoint; createBucket: boolean; listKeys: boolean }
   | { kind: 'small'; endpoint: Endpoint; op: SmallOp; concurrency: number; seconds: number }
   | { kind: 'big'; endpoint: Endpoint; method: 'PUT' | 'GET'; bytes: number };
 
@@ -169,14 +170,14 @@ async function runBig(client: Client, method: 'PUT' | 'GET', bytes: number): Pro
   return { mbPerSec: bytes / 1e6 / (reply.ms / 1000) };
 }
 
-/** The bucket, and the objects every small row reads: SMALL_KEYS of 4 KiB, LIST_KEYS empty ones under list/. */
-async function populate(client: Client): Promise<void> {
+/** The bucket, and the objects the small rows read: SMALL_KEYS of 4 KiB, LIST_KEYS empty ones under list/. */
+async function populate(client: Client, createBucket: boolean, listKeys: boolean): Promise<void> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
-  const bucket = await client.send({ method: 'PUT', key: '', payloadHash: EMPTY_SHA256 }, agent);
-  if (bucket.status !== 200) throw new Error(`create bucket: ${bucket.status} ${bucket.body.slice(0, 300)}`);
+  const bucket = createBucket ? await client.send({ method: 'PUT', key: '', payloadHash: EMPTY_SHA256 }, agent) : undefined;
+  if (bucket && bucket.status !== 200) throw new Error(`create bucket: ${bucket.status} ${bucket.body.slice(0, 300)}`);
   const reqs: Req[] = [
     ...Array.from({ length: SMALL_KEYS }, (_, i) => ({ method: 'PUT', key: smallKey(i), body: smallBody, length: SMALL_SIZE, payloadHash: smallBodySha256 })),
-    ...Array.from({ length: LIST_KEYS }, (_, i) => ({ method: 'PUT', key: `list/${String(i).padStart(4, '0')}`, body: Buffer.alloc(0), length: 0, payloadHash: EMPTY_SHA256 })),
+    ...Array.from({ length: listKeys ? LIST_KEYS : 0 }, (_, i) => ({ method: 'PUT', key: `list/${String(i).padStart(4, '0')}`, body: Buffer.alloc(0), length: 0, payloadHash: EMPTY_SHA256 })),
   ];
   const next = async (): Promise<void> => {
     for (let r = reqs.pop(); r; r = reqs.pop()) {
@@ -191,7 +192,7 @@ async function populate(client: Client): Promise<void> {
 async function runJob(job: Job): Promise<SmallResult | BigResult | void> {
   const client = new Client(job.endpoint);
   switch (job.kind) {
-    case 'populate': return populate(client);
+    case 'populate': return populate(client, job.createBucket, job.listKeys);
     case 'small': return runSmall(client, job.op, job.concurrency, job.seconds);
     case 'big': return runBig(client, job.method, job.bytes);
   }

@@ -1,5 +1,6 @@
-// One markdown table, three lines per row (backend direct, Envoy alone, Bucketgate), with the ratio
-// that survives a noisy host: Bucketgate ÷ Envoy alone. The header describes the machine and the run.
+// Markdown tables, a line per target in each row, with the ratio that survives a noisy host: the main
+// table's Bucketgate ÷ Envoy alone, the filesystem table's Bucketgate ÷ versitygw alone on the same
+// storage. The header describes the machine and the run.
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -7,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { locateEnvoy, toolsDir } from '../envoy/locate.ts';
 import type { RssPeak } from './measure.ts';
-import { TARGET_NAMES, type TargetName } from './targets.ts';
+import type { TargetName } from './targets.ts';
 
 export interface Plan {
   quick: boolean;
@@ -20,12 +21,20 @@ export interface Plan {
 export interface RateFigures { reqPerSec: number; p50Ms: number; p99Ms: number; errors: number }
 export interface CpuFigures { node: number; envoy: number }
 
-export type Row =
-  | { kind: 'rate'; label: string; lines: Record<TargetName, RateFigures> }
-  | { kind: 'transfer'; label: string; mbPerSec: Record<TargetName, number> }
+export type Row<T extends TargetName> =
+  | { kind: 'rate'; label: string; lines: Record<T, RateFigures> }
+  | { kind: 'transfer'; label: string; mbPerSec: Record<T, number> }
   | { kind: 'rss'; label: string; bucketgate: RssPeak }
   /** CPU seconds per 10,000 requests. */
   | { kind: 'cpu'; label: string; envoyAlone: CpuFigures; bucketgate: CpuFigures };
+
+/** One table: a line per target in each row, and a ratio column `of` ÷ `over` on `of`'s line. */
+export interface Table<T extends TargetName> {
+  targets: readonly T[];
+  of: T;
+  over: T;
+  rows: Array<Row<T>>;
+}
 
 interface Line { result: string; p50?: string; p99?: string; ratio?: string }
 
@@ -35,23 +44,24 @@ const times = (n: number): string => `${n.toFixed(2)}×`;
 const mib = (n: number): string => `${n.toFixed(1)} MiB`;
 export const bytesLabel = (b: number): string => (b >= 1 << 30 ? `${b / (1 << 30)} GiB` : `${b / (1 << 20)} MiB`);
 
-function lines(row: Row): Record<TargetName, Line> {
+/** Each target's line, the ratio on `of`'s; the rss and cpu rows only exist in the main table. */
+function lines<T extends TargetName>(row: Row<T>, { targets, of, over }: Table<T>): Partial<Record<TargetName, Line>> {
+  const each = (line: (t: T) => Line): Partial<Record<TargetName, Line>> => Object.fromEntries(targets.map((t) => [t, line(t)]));
   switch (row.kind) {
     case 'rate': {
-      const line = (f: RateFigures): Line => ({
-        result: `${int(f.reqPerSec)} req/s${f.errors ? ` ⚠ ${f.errors} errors` : ''}`, p50: ms(f.p50Ms), p99: ms(f.p99Ms),
+      const out = each((t) => {
+        const f = row.lines[t];
+        return { result: `${int(f.reqPerSec)} req/s${f.errors ? ` ⚠ ${f.errors} errors` : ''}`, p50: ms(f.p50Ms), p99: ms(f.p99Ms) };
       });
-      const { 'Envoy alone': ea, Bucketgate: bg } = row.lines;
-      const added = bg.p99Ms - ea.p99Ms;
-      return {
-        'backend direct': line(row.lines['backend direct']),
-        'Envoy alone': line(ea),
-        Bucketgate: { ...line(bg), ratio: `${times(bg.reqPerSec / ea.reqPerSec)} req/s; p50 ${times(bg.p50Ms / ea.p50Ms)}; p99 ${added >= 0 ? '+' : '−'}${ms(Math.abs(added))} ms` },
-      };
+      const [a, b] = [row.lines[of], row.lines[over]];
+      const added = a.p99Ms - b.p99Ms;
+      out[of] = { ...out[of]!, ratio: `${times(a.reqPerSec / b.reqPerSec)} req/s; p50 ${times(a.p50Ms / b.p50Ms)}; p99 ${added >= 0 ? '+' : '−'}${ms(Math.abs(added))} ms` };
+      return out;
     }
     case 'transfer': {
-      const line = (t: TargetName): Line => ({ result: `${int(row.mbPerSec[t])} MB/s` });
-      return { 'backend direct': line('backend direct'), 'Envoy alone': line('Envoy alone'), Bucketgate: { ...line('Bucketgate'), ratio: times(row.mbPerSec.Bucketgate / row.mbPerSec['Envoy alone']) } };
+      const out = each((t) => ({ result: `${int(row.mbPerSec[t])} MB/s` }));
+      out[of] = { ...out[of]!, ratio: times(row.mbPerSec[of] / row.mbPerSec[over]) };
+      return out;
     }
     case 'rss': {
       const { baselineMiB, peakMiB } = row.bucketgate;
@@ -72,12 +82,12 @@ function lines(row: Row): Record<TargetName, Line> {
   }
 }
 
-export function renderTable(rows: Row[]): string {
-  const out = ['| Row | Target | Result | p50 ms | p99 ms | Bucketgate ÷ Envoy alone |', '|---|---|---:|---:|---:|---|'];
-  for (const row of rows) {
-    const ls = lines(row);
-    TARGET_NAMES.forEach((t, i) => {
-      const l = ls[t];
+export function renderTable<T extends TargetName>(table: Table<T>): string {
+  const out = [`| Row | Target | Result | p50 ms | p99 ms | ${table.of} ÷ ${table.over} |`, '|---|---|---:|---:|---:|---|'];
+  for (const row of table.rows) {
+    const ls = lines(row, table);
+    table.targets.forEach((t, i) => {
+      const l: Line = ls[t] ?? { result: '—' };
       out.push(`| ${i === 0 ? row.label : ''} | ${t} | ${l.result} | ${l.p50 ?? ''} | ${l.p99 ?? ''} | ${l.ratio ?? ''} |`);
     });
   }
@@ -129,6 +139,17 @@ export function renderHeader({ plan, backendDir, startedAt, runtimeSeconds, load
     `- Big rows: ${bytesLabel(plan.bigBytes)} streamed (generated, never in memory), ${plan.runs} run(s), median; MB = 10^6 bytes. ` +
       'RSS: VmRSS of the launcher + services worker summed, sampled every 50 ms during the big transfers.',
     '- CPU: utime+stime from /proc/<pid>/stat, summed over every small row\'s measured runs, per 10,000 requests.',
+  ].join('\n');
+}
+
+/** The filesystem table's heading: what its two targets are and where both keep their objects. */
+export function renderFilesystemHeading(dir: string): string {
+  return [
+    '### Filesystem backend',
+    '',
+    'Bucketgate on `backends: [ { name: local, type: filesystem, path: … } ]` (it runs its own managed versitygw) beside a ' +
+      `standalone versitygw, both posix with --keep-alive on ${dir}; each target's GET objects were written through its own ` +
+      'endpoint, in this run, after the main table\'s targets had stopped. Target: ≥ 0.95× versitygw alone on the big rows.',
   ].join('\n');
 }
 

@@ -1,49 +1,73 @@
-// The three things measured, all in front of one versitygw and one bucket (made by the load process):
-// the backend direct, Envoy alone (a static route to the backend, no filters: the physical limit of the
-// design) and the real `bucketgate start`. Started with the e2e harness, so every child dies with this
-// process at the latest.
+// What is measured. The main table: the backend direct, Envoy alone (a static route to the backend, no
+// filters: the physical limit of the design) and the real `bucketgate start`, all in front of one
+// versitygw and one bucket (made by the load process). The filesystem table: `bucketgate start` on a
+// `type: filesystem` backend (its own managed versitygw) beside a standalone versitygw on the same
+// kind of storage. Started with the e2e harness, so every child dies with this process at the latest.
 import { mkdtempSync, statfsSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { locateEnvoy } from '../envoy/locate.ts';
 import { startVersitygw, type Backend } from '../test/e2e/harness/backends.ts';
-import { startGateway } from '../test/e2e/harness/gateway.ts';
 import { freePorts } from '../test/e2e/harness/ports.ts';
-import { registerExitCleanup, startProcess, tcpProbe, trackTempDir, waitUntil } from '../test/e2e/harness/process.ts';
+import { startProcess, tcpProbe, trackTempDir, waitUntil } from '../test/e2e/harness/process.ts';
+import { BUCKET, startGatewayTarget } from './gateway-target.ts';
 import type { Endpoint } from './load.ts';
-import { gatewayProcesses, running, type GatewayProcesses } from './measure.ts';
+import type { GatewayProcesses } from './measure.ts';
 
-export const TARGET_NAMES = ['backend direct', 'Envoy alone', 'Bucketgate'] as const;
-export type TargetName = (typeof TARGET_NAMES)[number];
+export const MAIN_TARGETS = ['backend direct', 'Envoy alone', 'Bucketgate'] as const;
+export const FS_TARGETS = ['versitygw alone (filesystem)', 'Bucketgate (filesystem)'] as const;
+export type MainTarget = (typeof MAIN_TARGETS)[number];
+export type FsTarget = (typeof FS_TARGETS)[number];
+export type TargetName = MainTarget | FsTarget;
 
 export interface Target {
   name: TargetName;
   endpoint: Endpoint;
-  /** The Node and Envoy processes serving this target now (none for the backend direct). */
+  /** The Node and Envoy processes serving this target now (none for a bare versitygw). */
   processes(): GatewayProcesses;
+  /** The bucket exists before populating (the gateway's managed backend makes its configured buckets). */
+  bucketExists?: boolean;
 }
 
 export interface Bench {
   targets: Target[];
-  /** Where the backend keeps its objects, said in the results. */
+  /** One target per distinct bucket: the objects the GET rows read are written through each one's endpoint. */
+  stores: Target[];
+  /** Where the backend(s) keep their objects, said in the results. */
   backendDir: string;
   stop(): Promise<void>;
 }
 
-const BUCKET = 'bench';
 const BACKEND = { accessKey: 'benchbackendkey', secretKey: 'bench-backend-secret-0123456789' };
-const USER = { accessKey: 'benchuser', secretKey: 'bench-user-secret-0123456789abc' };
 const HCM = 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
 const TMPFS_MAGIC = 0x01021994;
+const noProcesses = (): GatewayProcesses => ({ node: [], envoy: [] });
 
-/** tmpfs keeps the disk out of the figures; the disk is the fallback when /dev/shm cannot hold the big object twice. */
-function backendRoot(bigBytes: number): string {
+/** /dev/shm room for the main bench: the big object twice (old + the overwrite in flight), plus slack. */
+const mainBytes = (bigBytes: number): number => 2 * bigBytes + (512 << 20);
+
+/** tmpfs keeps the disk out of the figures; the disk is the fallback when /dev/shm cannot hold `bytes`. */
+function storageRoot(bytes: number): string {
   const shm = '/dev/shm';
   try {
     const fs = statfsSync(shm);
-    if (fs.bavail * fs.bsize > 2 * bigBytes + (512 << 20)) return shm;
+    if (fs.bavail * fs.bsize > bytes) return shm;
   } catch { /* no /dev/shm */ }
   return os.tmpdir();
+}
+
+const describeRoot = (root: string): string => `${root} (${statfsSync(root).type === TMPFS_MAGIC ? 'tmpfs' : 'disk'})`;
+
+/** Runs `start`, which records how to stop each thing it starts; on failure, stops those in reverse. */
+async function startStack(root: string, start: (stops: Array<() => Promise<void>>) => Promise<Omit<Bench, 'backendDir' | 'stop'>>): Promise<Bench> {
+  const stops: Array<() => Promise<void>> = [];
+  const stop = async (): Promise<void> => { for (const s of stops.reverse()) await s().catch(() => {}); };
+  try {
+    return { ...(await start(stops)), backendDir: describeRoot(root), stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
 }
 
 /**
@@ -119,81 +143,53 @@ async function startEnvoyAlone(backend: Backend): Promise<Target & { stop(): Pro
   };
 }
 
-/**
- * Stops the gateway from an exit handler, where nothing asynchronous runs any more: SIGTERM lets the
- * launcher stop its Envoy and worker and remove its run dir, so wait for that (≤ 5 s) before the
- * harness's own cleanup SIGKILLs the launcher, then SIGKILL any child still running.
- */
-function stopGatewaySync(launcher: number | undefined, children: Iterable<number>): void {
-  const signal = (pid: number, sig: NodeJS.Signals): void => {
-    try { process.kill(pid, sig); } catch { /* exited meanwhile */ }
-  };
-  const tick = new Int32Array(new SharedArrayBuffer(4));
-  if (launcher !== undefined && running(launcher)) {
-    signal(launcher, 'SIGTERM');
-    for (const until = Date.now() + 5000; running(launcher) && Date.now() < until;) Atomics.wait(tick, 0, 0, 50);
-  }
-  for (const pid of children) if (running(pid)) signal(pid, 'SIGKILL');
-}
-
-async function startBucketgate(backend: Backend): Promise<Target & { stop(): Promise<void> }> {
-  let launcher: number | undefined;
-  const seen = new Set<number>();
-  // Registered before the harness registers its SIGKILL of the launcher, so that this runs first.
-  const unregister = registerExitCleanup(() => stopGatewaySync(launcher, seen));
-  const gw = await startGateway(({ port, adminPort }) => `
-listen: { address: 127.0.0.1, port: ${port} }
-backends:
-  - name: bench
-    type: s3
-    endpoint: ${backend.endpoint}
-    credentials: { access_key_id: ${BACKEND.accessKey}, secret_access_key: \${env:BENCH_BACKEND_SECRET} }
-buckets:
-  ${BUCKET}: { backend: bench }
-users:
-  - name: bench
-    access_keys: [ { access_key_id: ${USER.accessKey}, secret_access_key: \${env:BENCH_USER_SECRET} } ]
-    buckets: [ ${BUCKET} ]
-envoy: { admin_port: ${adminPort} }
-services: { workers: ${process.env.BENCH_WORKERS ?? 1} }
-`, { BENCH_BACKEND_SECRET: BACKEND.secretKey, BENCH_USER_SECRET: USER.secretKey }).catch((e: unknown) => { unregister(); throw e; });
-  launcher = gw.proc.pid;
-  // Every child ever seen (the worker may be restarted), for the exit handler.
-  const processes = (): GatewayProcesses => {
-    const p = gatewayProcesses(gw.proc.pid);
-    for (const pid of [...p.node, ...p.envoy]) if (pid !== launcher) seen.add(pid);
-    return p;
-  };
-  processes();
-  return {
-    name: 'Bucketgate',
-    endpoint: { url: gw.endpoint, accessKey: USER.accessKey, secretKey: USER.secretKey, bucket: BUCKET },
-    processes,
-    async stop() { await gw.stop(); unregister(); },
-  };
-}
-
 /** Starts the backend, Envoy alone and Bucketgate; on any failure stops what was started. */
-export async function startBench(bigBytes: number): Promise<Bench> {
-  const stops: Array<() => Promise<void>> = [];
-  const stop = async (): Promise<void> => { for (const s of stops.reverse()) await s().catch(() => {}); };
-  try {
-    const root = backendRoot(bigBytes);
+export function startBench(bigBytes: number): Promise<Bench> {
+  const root = storageRoot(mainBytes(bigBytes));
+  return startStack(root, async (stops) => {
     const backend = await startBackend(root);
     stops.push(backend.stop);
     const direct: Target = {
       name: 'backend direct',
       endpoint: { url: backend.endpoint, accessKey: BACKEND.accessKey, secretKey: BACKEND.secretKey, bucket: BUCKET },
-      processes: () => ({ node: [], envoy: [] }),
+      processes: noProcesses,
     };
     const envoyAlone = await startEnvoyAlone(backend);
     stops.push(envoyAlone.stop);
-    const bucketgate = await startBucketgate(backend);
+    const bucketgate = await startGatewayTarget('Bucketgate', {
+      name: 'bench',
+      fields: `type: s3, endpoint: ${JSON.stringify(backend.endpoint)}, credentials: { access_key_id: ${BACKEND.accessKey}, secret_access_key: \${env:BENCH_BACKEND_SECRET} }`,
+      env: { BENCH_BACKEND_SECRET: BACKEND.secretKey },
+    });
     stops.push(bucketgate.stop);
-    const fsType = statfsSync(root).type === TMPFS_MAGIC ? 'tmpfs' : 'disk';
-    return { targets: [direct, envoyAlone, bucketgate], backendDir: `${root} (${fsType})`, stop };
-  } catch (e) {
-    await stop();
-    throw e;
-  }
+    // One bucket behind all three: written once, straight to the backend.
+    return { targets: [direct, envoyAlone, bucketgate], stores: [direct] };
+  });
+}
+
+/**
+ * Starts versitygw alone and Bucketgate on a filesystem backend, both on the same kind of storage:
+ * /dev/shm if it has room for both big objects on top of what the main bench needs there (counted
+ * although the main bench has stopped by then: headroom for whatever else uses /dev/shm), else the disk.
+ */
+export function startFilesystemBench(bigBytes: number): Promise<Bench> {
+  const root = storageRoot(2 * bigBytes + mainBytes(bigBytes));
+  return startStack(root, async (stops) => {
+    const alone = await startBackend(root);
+    stops.push(alone.stop);
+    const dir = mkdtempSync(path.join(root, 'bg-bench-fs-'));
+    const tmp = trackTempDir(dir);
+    stops.push(async () => tmp.remove());
+    // The managed versitygw keeps its state beside the data dir (dir/.bucketgate), so all of it goes with dir.
+    const gateway = await startGatewayTarget('Bucketgate (filesystem)', { name: 'local', fields: `type: filesystem, path: ${JSON.stringify(path.join(dir, 'data'))}` });
+    stops.push(gateway.stop);
+    const versitygwAlone: Target = {
+      name: 'versitygw alone (filesystem)',
+      endpoint: { url: alone.endpoint, accessKey: BACKEND.accessKey, secretKey: BACKEND.secretKey, bucket: BUCKET },
+      processes: noProcesses,
+    };
+    // The managed versitygw's credentials are never shown: the gateway target writes its own objects.
+    const targets = [versitygwAlone, { ...gateway, bucketExists: true }];
+    return { targets, stores: targets };
+  });
 }
