@@ -79,7 +79,7 @@ export async function startVersitygw(creds: BackendCreds): Promise<Backend> {
     name: 'versitygw',
     bin,
     // Global flags must come before the `posix` subcommand.
-    args: ['-q', '--keep-alive', '--port', `127.0.0.1:${port}`, '--iam-dir', iamDir, 'posix', dataDir],
+    args: ['-q', '--port', `127.0.0.1:${port}`, '--iam-dir', iamDir, 'posix', dataDir],
     env: envWithoutAws({ ROOT_ACCESS_KEY: creds.accessKey, ROOT_SECRET_KEY: creds.secretKey }),
     tmp, dataDir, port, stopGraceMs: 5000,
   }, creds);
