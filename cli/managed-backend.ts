@@ -83,7 +83,8 @@ async function superviseVersitygw(b: BackendConfig, bin: string): Promise<Superv
     posix.push('--sidecar', path.join(stateDir, 'sidecar'));
     log('gateway', `${b.name}: ${dataDir} has no user xattrs; object metadata goes to ${path.join(stateDir, 'sidecar')}`);
   }
-  const args = ['-q', '--keep-alive', '--port', `127.0.0.1:${b.endpoint.port}`, '--iam-dir', path.join(stateDir, 'iam'), ...posix, dataDir];
+  // No --keep-alive: with it, versitygw 1.7 once failed to parse a 0-byte aws-chunked PUT (400 BadRequest).
+  const args = ['-q', '--port', `127.0.0.1:${b.endpoint.port}`, '--iam-dir', path.join(stateDir, 'iam'), ...posix, dataDir];
   const env = { ...process.env, ROOT_ACCESS_KEY: b.credentials.accessKeyId, ROOT_SECRET_KEY: b.credentials.secretAccessKey };
   let child: ManagedChild;
   let stopping = false;
