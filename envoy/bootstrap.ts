@@ -127,8 +127,9 @@ function listener(cfg: GatewayConfig) {
                         match: { prefix: '/' },
                         route: { cluster_header: CLUSTER_HEADER, timeout: '0s' },
                         request_headers_to_remove: [CLUSTER_HEADER],
-                        // Responses carry the gateway's request id, not the backend's ids or region.
-                        response_headers_to_remove: ['x-amz-id-2', 'x-amz-bucket-region'],
+                        // Responses carry the gateway's request id, not the backend's. (x-amz-bucket-region
+                        // stays: HeadBucket answers with it and SDKs rely on it.)
+                        response_headers_to_remove: ['x-amz-id-2'],
                         response_headers_to_add: [
                           { header: { key: 'x-amz-request-id', value: '%REQ(x-request-id)%' }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' },
                         ],

@@ -94,12 +94,11 @@ describe('gateway routing and rewriting', () => {
     assert.equal(existsSync(path.join(world().versity.dataDir, 'scratch-bob')), false);
   });
 
-  it("response headers name the gateway, never the backend (Server, request ids, region)", async () => {
+  it("response headers name the gateway, never the backend (Server, request ids)", async () => {
     for (const p of ['/releases?list-type=2', '/media?list-type=2', '/releases/route/y', '/releases/missing-key', '/media/missing-key']) {
       const res = await send(world().gateway.endpoint, await signedRequest(world().gateway.endpoint, USERS.alice, 'GET', p));
       assert.equal(res.headers['server'], 'Bucketgate', p);
       assert.equal(res.headers['x-amz-id-2'], undefined, p);
-      assert.equal(res.headers['x-amz-bucket-region'], undefined, p);
       const id = String(res.headers['x-amz-request-id']);
       assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-/, p);
       if (res.status >= 300) {
