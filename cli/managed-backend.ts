@@ -4,25 +4,15 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import type { BackendConfig, GatewayConfig } from '../core/config/types.ts';
 import { SigningKeyCache } from '../core/sigv4/signing-key.ts';
 import { toolsDir } from '../envoy/locate.ts';
 import { BackendSigner } from '../extproc/sign.ts';
 import { log, startChild, type ManagedChild } from './child.ts';
+import { freePort, waitForPort } from './ports.ts';
 
 export const VERSITYGW_HINT = 'Install it with `bash scripts/install-tools.sh` (go install github.com/versity/versitygw/cmd/versitygw@v1.7.0).';
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
 
 /** versitygw keeps metadata in user xattrs; where the filesystem has none, in a sidecar directory. */
 function supportsXattrs(dir: string): boolean {
@@ -36,22 +26,8 @@ function supportsXattrs(dir: string): boolean {
   }
 }
 
-function waitForPort(port: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const attempt = () => {
-      const s = net.connect({ host: '127.0.0.1', port }, () => {
-        s.destroy();
-        resolve();
-      });
-      s.on('error', () => {
-        s.destroy();
-        if (Date.now() > deadline) reject(new Error(`versitygw did not listen on 127.0.0.1:${port}`));
-        else setTimeout(attempt, 50);
-      });
-    };
-    attempt();
-  });
+async function waitForVersitygw(port: number): Promise<void> {
+  if (!(await waitForPort('127.0.0.1', port, 30_000))) throw new Error(`versitygw did not listen on 127.0.0.1:${port}`);
 }
 
 /** Creates a configured bucket's directory the S3 way (so versitygw records its owner) if missing. */
@@ -98,12 +74,14 @@ async function superviseVersitygw(b: BackendConfig, bin: string): Promise<Superv
       setTimeout(() => {
         if (stopping) return;
         start();
-        waitForPort(b.endpoint.port, 30_000).then(() => (restarts = 0), () => undefined);
+        void waitForPort('127.0.0.1', b.endpoint.port, 30_000).then((up) => {
+          if (up) restarts = 0;
+        });
       }, delay);
     });
   };
   start();
-  await waitForPort(b.endpoint.port, 30_000);
+  await waitForVersitygw(b.endpoint.port);
   return {
     async stop() {
       stopping = true;

@@ -2,7 +2,6 @@
 // children. Workers and managed backends are restarted when they die; if Envoy dies, the gateway
 // stops with a clear message rather than leaving a half-working endpoint.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { GatewayConfig } from '../core/config/types.ts';
@@ -10,25 +9,8 @@ import { envoyBootstrap } from '../envoy/bootstrap.ts';
 import { ENVOY_INSTALL_HINT, locateEnvoy } from '../envoy/locate.ts';
 import { log, startChild } from './child.ts';
 import { startManagedBackends, type ManagedBackends } from './managed-backend.ts';
+import { waitForPort } from './ports.ts';
 import { superviseServices } from './supervise.ts';
-
-function waitForPort(host: string, port: number, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((resolve) => {
-    const attempt = () => {
-      const s = net.connect({ host, port }, () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.on('error', () => {
-        s.destroy();
-        if (Date.now() > deadline) resolve(false);
-        else setTimeout(attempt, 100);
-      });
-    };
-    attempt();
-  });
-}
 
 export function workerSockets(runDir: string, n: number): string[] {
   return Array.from({ length: n }, (_, i) => path.join(runDir, `services-${i}.sock`));
