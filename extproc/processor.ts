@@ -61,11 +61,11 @@ export class ExtProcStream {
 
   constructor(private readonly deps: ExtProcDeps) {}
 
-  async handle(msg: Msg): Promise<Msg> {
+  handle(msg: Msg): Msg {
     try {
       switch (msg.request) {
         case 'request_headers':
-          return await this.onRequestHeaders(msg);
+          return this.onRequestHeaders(msg);
         case 'response_headers':
           return this.onResponseHeaders(msg.response_headers.headers as HeaderMap);
         case 'request_body':
@@ -83,7 +83,7 @@ export class ExtProcStream {
     }
   }
 
-  private async onRequestHeaders(msg: Msg): Promise<Msg> {
+  private onRequestHeaders(msg: Msg): Msg {
     const headers = headerMapToRecord(msg.request_headers.headers);
     this.requestId = headers['x-request-id'] ?? '';
     const d = decisionFromStruct(msg.metadata_context?.filter_metadata?.[AUTHZ_METADATA_NAMESPACE]);

@@ -1,5 +1,5 @@
 // Binds the ext_proc state machine to grpc-js: one bidi stream per HTTP request, messages answered
-// strictly in order, the stream ended as soon as Envoy half-closes (graceful close, see envoy/).
+// in order, the stream ended as soon as Envoy half-closes (graceful close, see envoy/).
 import type * as grpc from '@grpc/grpc-js';
 import { ExtProcStream, type ExtProcDeps } from './processor.ts';
 
@@ -14,27 +14,19 @@ export function extProcHandlers(deps: ExtProcDeps, bodyIdleMs = BODY_IDLE_MS): g
   return {
     Process(call: grpc.ServerDuplexStream<any, any>) {
       const stream = new ExtProcStream(deps);
-      let chain = Promise.resolve();
       let idle: NodeJS.Timeout | undefined;
       const send = (out: unknown) => {
         if (!call.writableEnded && !call.cancelled) call.write(out);
       };
+      // Handling is synchronous, so answers leave in the order the messages came.
       call.on('data', (msg) => {
         clearTimeout(idle);
-        chain = chain.then(async () => {
-          send(await stream.handle(msg));
-          if (stream.awaitingBody()) {
-            idle = setTimeout(() => {
-              chain = chain.then(() => send(stream.bodyTimedOut()));
-            }, bodyIdleMs);
-          }
-        });
+        send(stream.handle(msg));
+        if (stream.awaitingBody()) idle = setTimeout(() => send(stream.bodyTimedOut()), bodyIdleMs);
       });
       call.on('end', () => {
         clearTimeout(idle);
-        chain = chain.then(() => {
-          call.end();
-        });
+        call.end();
       });
       call.on('cancelled', () => clearTimeout(idle));
       call.on('error', () => {
