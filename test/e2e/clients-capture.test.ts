@@ -70,6 +70,15 @@ describe('request parser and payload kinds', () => {
     assert.match(payloadKind(req!), /trailer x-amz-checksum-sha256 \(declared, not sent\)/);
   });
 
+  it('reduces an absolute-form request line (client using us as its HTTP proxy) to origin form, keeping the authority', () => {
+    const [a, b] = parse(head(['GET http://media.s3.example.test:8080/k%20x?range HTTP/1.1', 'Host: media.s3.example.test:8080'])
+      + head(['GET http://s3.example.test:8080 HTTP/1.1', 'Host: s3.example.test:8080']), 7);
+    assert.equal(a!.target, '/k%20x?range');
+    assert.equal(a!.absoluteAuthority, 'media.s3.example.test:8080');
+    assert.equal(b!.target, '/');
+    assert.equal(b!.absoluteAuthority, 's3.example.test:8080');
+  });
+
   it('refuses bytes that are not HTTP/1.1', () => {
     assert.throws(() => parse('\u0016\u0003\u0001'.padEnd(70_000, 'z'), 70_000), /not HTTP\/1\.1/);
   });

@@ -1,5 +1,6 @@
 // rclone through the gateway: copy, sync, check and the rest over HTTP and TLS, path style on each
-// backend, virtual-host style over TLS (its only way to resolve bucket.<domain> here: see clients/README.md).
+// backend, virtual-host style over TLS (CONNECT tunnel) and plain HTTP (the gateway as its HTTP proxy): rclone
+// has no resolver option, see clients/README.md.
 import { describe } from 'node:test';
 import { useClientWorld, type RunSpec } from './clients/client-world.ts';
 import { defineClientSuite } from './clients/define-suite.ts';
@@ -11,6 +12,7 @@ const RUNS: RunSpec[] = [
   { transport: 'http', style: 'path', backend: 'weed', capture: false },
   { transport: 'https', style: 'path', backend: 'weed', capture: true },
   { transport: 'https', style: 'virtual', backend: 'versity', capture: false },
+  { transport: 'http', style: 'virtual', backend: 'weed', capture: true },
 ];
 
 describe('rclone through the gateway', () => {

