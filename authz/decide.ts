@@ -4,7 +4,8 @@ import { clusterName, type GatewayModel } from '../core/gateway-model.ts';
 import type { RouteDecision } from '../core/route-decision.ts';
 import { errors, S3Error } from '../core/s3/errors.ts';
 import { classifyOperation } from '../core/s3/operation.ts';
-import { parseS3Target } from '../core/s3/request.ts';
+import { parseS3Target, type S3Target } from '../core/s3/request.ts';
+import { requestShapeError } from '../core/s3/request-shape.ts';
 import { uriEncode } from '../core/sigv4/canonical.ts';
 import type { SigningKeyCache } from '../core/sigv4/signing-key.ts';
 import { verifySigV4, type IncomingRequest } from '../core/sigv4/verify.ts';
@@ -19,9 +20,6 @@ export interface AuthzContext {
 export type AuthzOutcome =
   | { ok: true; cluster: string; decision: RouteDecision }
   | { ok: false; error: S3Error };
-
-const methodNotAllowed = () =>
-  new S3Error('MethodNotAllowed', 405, 'The specified method is not allowed against this resource.');
 
 function isAnonymous(req: IncomingRequest): boolean {
   return req.header('authorization') === undefined && !/(^|&)X-Amz-(Algorithm|Credential|Signature)=/.test(req.rawQuery);
@@ -41,7 +39,7 @@ function authenticate(req: IncomingRequest, ctx: AuthzContext): { principal?: st
     if (ctx.model.config.openAccess) return { presigned: false };
     throw errors.accessDenied();
   }
-  const id = verifySigV4(req, (ak) => ctx.model.credential(ak)?.secret, ctx.now, ctx.keyCache);
+  const id = verifySigV4(req, (ak) => ctx.model.credential(ak)?.secret, ctx.now, ctx.keyCache, { region: ctx.model.config.listen.region });
   return { principal: ctx.model.credential(id.accessKeyId)!.user.name, presigned: id.presigned };
 }
 
@@ -72,17 +70,49 @@ function assertForwardable(req: IncomingRequest): void {
   }
 }
 
+/**
+ * Requests whose credentials are not in the headers, routed before anyone is known:
+ * - a CORS preflight carries none by design (browsers never sign it): it goes unsigned to the
+ *   bucket's backend, which answers from the bucket's CORS configuration (set through the gateway
+ *   with PutBucketCors, under the usual grants);
+ * - a POST Object form carries them in its body: ext_proc authenticates the form before any of it
+ *   reaches the backend (see extproc/post-object.ts).
+ * Either reveals whether a bucket name is configured, as S3 reveals whether a bucket exists.
+ */
+function routeBeforeAuth(op: 'CorsPreflight' | 'PostObject', target: S3Target, ctx: AuthzContext): { cluster: string; decision: RouteDecision } {
+  if (target.bucket === undefined) throw errors.accessDenied();
+  const resolved = ctx.model.resolveBucket(target.bucket);
+  if (!resolved) throw errors.noSuchBucket(target.bucket);
+  return {
+    cluster: clusterName(resolved.backend.name),
+    decision: {
+      op,
+      bucket: target.bucket,
+      realBucket: resolved.realBucket,
+      backend: resolved.backend.name,
+      encodedKey: uriEncode(target.key, false),
+      presigned: false,
+    },
+  };
+}
+
 function decide(req: IncomingRequest, ctx: AuthzContext): { cluster: string; decision: RouteDecision } {
   const { model } = ctx;
   const target = parseS3Target(req.rawPath, req.header('host') ?? '', model.config.listen.domain);
+  const query = new URLSearchParams(req.rawQuery);
+  const copySourceHeader = req.header('x-amz-copy-source');
+  const shapeError = requestShapeError({ method: req.method, bucket: target.bucket, key: target.key, query, copySource: copySourceHeader });
+  if (shapeError) throw shapeError;
+  if (req.method.toUpperCase() === 'OPTIONS' && isAnonymous(req)) return routeBeforeAuth('CorsPreflight', target, ctx);
+  const op = classifyOperation(req.method, target.bucket, target.key, query, copySourceHeader !== undefined);
+  if (op === 'PostObject') return routeBeforeAuth(op, target, ctx);
   const { principal, presigned } = authenticate(req, ctx);
   assertForwardable(req);
-  const copySourceHeader = req.header('x-amz-copy-source');
-  const op = classifyOperation(req.method, target.bucket, target.key, new URLSearchParams(req.rawQuery), copySourceHeader !== undefined);
   const encodedKey = uriEncode(target.key, false);
 
   if (target.bucket === undefined) {
-    if (op !== 'ListBuckets') throw methodNotAllowed();
+    // Only a signed OPTIONS on the service gets here: there is nothing to preflight.
+    if (op !== 'ListBuckets') throw errors.accessDenied();
     // Answered by ext_proc from the config; the cluster only has to exist for the route to match.
     return { cluster: clusterName(model.config.backends[0]!.name), decision: { op, principal, encodedKey, presigned } };
   }

@@ -100,11 +100,16 @@ export class ExtProcStream {
     const backend = this.deps.model.backend(d.backend!)!;
     const plan = planBackendRequest(d, backend, headers, q < 0 ? '' : rawPath.slice(q + 1));
     if (backend.filesystem) assertRequestContained(backend.filesystem.path, d);
+    const target = [
+      setHeader(':path', plan.wireQuery ? `${plan.path}?${plan.wireQuery}` : plan.path),
+      setHeader(':authority', plan.authority),
+    ];
+    // A preflight stays unsigned, as the browser sent it: the backend answers it as anonymous.
+    if (d.op === 'CorsPreflight') return { request_headers: { response: { status: 'CONTINUE', header_mutation: { set_headers: target } } } };
     const { authorization, amzDate } = this.deps.signers.get(backend.name)!.sign(headers[':method']!, plan, this.deps.now());
 
     const set = [
-      setHeader(':path', plan.wireQuery ? `${plan.path}?${plan.wireQuery}` : plan.path),
-      setHeader(':authority', plan.authority),
+      ...target,
       setHeader('authorization', authorization),
       setHeader('x-amz-date', amzDate),
       setHeader('x-amz-content-sha256', plan.headersToSign['x-amz-content-sha256']!),

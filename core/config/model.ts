@@ -14,6 +14,7 @@ export function toModel(raw: RawConfig, baseDir: string): GatewayConfig {
       port: listen.port ?? DEFAULTS.listenPort,
       ...(tls && { tls: { certFile: resolve(baseDir, tls.cert_file), keyFile: resolve(baseDir, tls.key_file) } }),
       ...(listen.domain !== undefined && { domain: listen.domain }),
+      ...(listen.region !== undefined && { region: listen.region }),
     },
     backends: raw.backends.map((b) => {
       if (b.type === 'filesystem') return filesystemBackend(b.name, resolve(baseDir, b.path));

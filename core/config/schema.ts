@@ -20,6 +20,7 @@ export interface RawConfig {
     port?: number;
     tls?: { cert_file: string; key_file: string };
     domain?: string;
+    region?: string;
   };
   backends: RawBackend[];
   buckets?: Record<string, { backend: string; alias?: string }>;
@@ -88,6 +89,11 @@ export const configSchema = {
           maxLength: 253,
           pattern: '^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$',
           description: 'a lowercase DNS name such as s3.example.com (virtual-host requests use <bucket>.<domain>)',
+        },
+        region: {
+          type: 'string',
+          pattern: '^[a-z0-9-]{1,64}$',
+          description: 'the region clients must sign for, e.g. us-east-1; when unset any region is accepted',
         },
       },
     },

@@ -17,6 +17,8 @@ export interface ListenConfig {
   tls?: TlsConfig;
   /** Base domain for virtual-host style requests: `bucket.<domain>`. */
   domain?: string;
+  /** The region clients must sign for; absent: any region is accepted (the gateway has none of its own). */
+  region?: string;
 }
 
 export type Addressing = 'path' | 'virtual';

@@ -63,7 +63,8 @@ export const errors = {
     new S3Error('AccessDenied', 403, 'There were headers present in the request which were not signed', {
       HeadersNotSigned: headers.join(', '),
     }),
-  authorizationHeaderMalformed: (message: string) => new S3Error('AuthorizationHeaderMalformed', 400, message),
+  authorizationHeaderMalformed: (message: string, details?: S3ErrorDetails) =>
+    new S3Error('AuthorizationHeaderMalformed', 400, message, details),
   authorizationQueryParametersError: (message: string) =>
     new S3Error('AuthorizationQueryParametersError', 400, message),
   missingSecurityHeader: (header: string) =>
@@ -94,6 +95,7 @@ export const errors = {
       400,
       'The request contained trailing data that was not well-formed or did not conform to our published schema.',
     ),
+  missingContentLength: () => new S3Error('MissingContentLength', 411, 'You must provide the Content-Length HTTP header.'),
   notImplemented: (message: string) => new S3Error('NotImplemented', 501, message),
   slowDown: (message = 'Please reduce your request rate.') => new S3Error('SlowDown', 503, message),
   internal: () => new S3Error('InternalError', 500, 'We encountered an internal error. Please try again.'),

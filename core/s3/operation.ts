@@ -25,6 +25,10 @@ export type S3Operation =
   | 'DeleteObject'
   | 'BucketSubresource'
   | 'ObjectSubresource'
+  /** A browser form upload: POST on the bucket, credentials and policy inside the multipart body. */
+  | 'PostObject'
+  /** A browser's CORS preflight: OPTIONS without credentials, answered by the bucket's backend. */
+  | 'CorsPreflight'
   | 'Unknown';
 
 /** Query parameters that select a sub-resource rather than filter a listing. */
@@ -60,6 +64,7 @@ export function classifyOperation(
       return query.get('list-type') === '2' ? 'ListObjectsV2' : 'ListObjects';
     }
     if (m === 'POST' && query.has('delete')) return 'DeleteObjects';
+    if (m === 'POST' && [...query.keys()].length === 0) return 'PostObject';
     if (hasSubresource(query)) return 'BucketSubresource';
     if (m === 'PUT') return 'CreateBucket';
     if (m === 'DELETE') return 'DeleteBucket';
@@ -84,5 +89,5 @@ export function classifyOperation(
 /** Operations whose success body names the bucket (or the backend's URL) and must be rewritten. */
 export const BODY_NAMES_BUCKET: ReadonlySet<S3Operation> = new Set<S3Operation>([
   'ListObjects', 'ListObjectsV2', 'ListObjectVersions', 'ListMultipartUploads',
-  'CreateMultipartUpload', 'CompleteMultipartUpload', 'ListParts',
+  'CreateMultipartUpload', 'CompleteMultipartUpload', 'ListParts', 'PostObject',
 ]);

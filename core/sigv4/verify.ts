@@ -55,11 +55,27 @@ export function signatureFor(stringToSign: string, key: Buffer): string {
   return createHmac('sha256', key).update(stringToSign, 'utf8').digest('hex');
 }
 
+export interface VerifyOptions {
+  /** The only region a credential scope may name; undefined: any. */
+  region?: string;
+}
+
+/** AWS's check of the scope's region, worded as each mechanism words its errors. */
+function assertRegion(scopeRegion: string, options: VerifyOptions, presigned: boolean): void {
+  const expected = options.region;
+  if (expected === undefined || scopeRegion === expected) return;
+  const detail = `the region ${JSON.stringify(scopeRegion)} is wrong; expecting ${JSON.stringify(expected)}`;
+  if (presigned) throw errors.authorizationQueryParametersError(`Error parsing the X-Amz-Credential parameter; ${detail}`);
+  // The Region element lets SDKs retry against the right region.
+  throw errors.authorizationHeaderMalformed(`The authorization header is malformed; ${detail}`, { Region: expected });
+}
+
 export function verifySigV4(
   req: IncomingRequest,
   lookupSecret: SecretLookup,
   now: Date,
   cache: SigningKeyCache,
+  options: VerifyOptions = {},
 ): VerifiedIdentity {
   const authorization = req.header('authorization');
   const query = new Map(parseQuery(req.rawQuery));
@@ -69,8 +85,8 @@ export function verifySigV4(
       'Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified',
     );
   }
-  if (authorization !== undefined) return verifyHeaderAuth(req, authorization, lookupSecret, now, cache);
-  if (presigned) return verifyPresigned(req, query, lookupSecret, now, cache);
+  if (authorization !== undefined) return verifyHeaderAuth(req, authorization, lookupSecret, now, cache, options);
+  if (presigned) return verifyPresigned(req, query, lookupSecret, now, cache, options);
   throw errors.accessDenied(); // anonymous: the caller decides whether that is allowed
 }
 
@@ -80,8 +96,10 @@ function verifyHeaderAuth(
   lookupSecret: SecretLookup,
   now: Date,
   cache: SigningKeyCache,
+  options: VerifyOptions,
 ): VerifiedIdentity {
   const auth = parseAuthorizationHeader(authorization);
+  assertRegion(auth.region, options, false);
 
   const payloadHash = req.header('x-amz-content-sha256');
   if (payloadHash === undefined) {
@@ -129,8 +147,10 @@ function verifyPresigned(
   lookupSecret: SecretLookup,
   now: Date,
   cache: SigningKeyCache,
+  options: VerifyOptions,
 ): VerifiedIdentity {
   const p = parsePresignedQuery(params);
+  assertRegion(p.region, options, true);
   if (p.signedAt.getTime() - now.getTime() > MAX_SKEW_MS) throw errors.accessDenied('Request is not valid yet');
   const expiresAt = new Date(p.signedAt.getTime() + p.expiresSeconds * 1000);
   if (expiresAt < now) throw errors.requestExpired(p.expiresSeconds, isoSeconds(expiresAt), isoSeconds(now));

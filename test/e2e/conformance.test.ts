@@ -53,7 +53,7 @@ describe('conformance: versitygw full-flow, direct and through the gateway', () 
     backend = await startVersitygw({ accessKey: 'CONFROOT', secretKey: 'conf-root-secret-0123456789' });
     direct = await fullFlow(backend.endpoint, backend.accessKey, backend.secretKey);
     gateway = await startGateway(({ port, adminPort }) => `
-listen: { address: 127.0.0.1, port: ${port} }
+listen: { address: 127.0.0.1, port: ${port}, region: us-east-1 }
 backends: [ { name: versity, type: s3, endpoint: ${backend.endpoint}, credentials: { access_key_id: ${backend.accessKey}, secret_access_key: \${env:BACKEND_SECRET} } } ]
 default_backend: versity
 users: [ { name: tester, access_keys: [ { access_key_id: ${TESTER.accessKeyId}, secret_access_key: \${env:TESTER_SECRET} } ], buckets: "*" } ]

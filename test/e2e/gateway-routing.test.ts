@@ -123,4 +123,42 @@ describe('gateway routing and rewriting', () => {
     const get = await send(world().gateway.endpoint, await signedRequest(world().gateway.endpoint, USERS.alice, 'GET', `${key}?tagging`));
     assert.match(get.body, /<Key>team<\/Key>\s*<Value>blue<\/Value>/);
   });
+
+  it('CORS: a bucket CORS rule set through the gateway answers browsers\' preflights (no credentials) and marks signed responses', async () => {
+    const gw = world().gateway.endpoint;
+    const origin = 'https://app.example.test';
+    const preflight = (method: string) => send(gw, {
+      method: 'OPTIONS',
+      path: '/archive/cors/x.txt',
+      headers: { origin, 'access-control-request-method': method, 'access-control-request-headers': 'x-amz-date,authorization' },
+    });
+    const before = await preflight('PUT');
+    assert.equal(before.status, 403, `no CORS rule yet: ${before.body}`);
+    // The backend's answer (versitygw: AccessForbidden, "CORSResponse: CORS is not enabled…"), not the gateway's AccessDenied.
+    assert.match(before.body, /CORS is not enabled/);
+    assert.equal(before.headers['access-control-allow-origin'], undefined);
+
+    const xml = `<CORSConfiguration><CORSRule><AllowedOrigin>${origin}</AllowedOrigin><AllowedMethod>PUT</AllowedMethod><AllowedMethod>GET</AllowedMethod>`
+      + '<AllowedHeader>*</AllowedHeader><ExposeHeader>ETag</ExposeHeader><MaxAgeSeconds>600</MaxAgeSeconds></CORSRule></CORSConfiguration>';
+    const { createHash } = await import('node:crypto');
+    const put = await signedRequest(gw, USERS.alice, 'PUT', '/archive?cors', {
+      headers: { 'content-md5': createHash('md5').update(xml).digest('base64'), 'content-length': String(xml.length) },
+    });
+    const putRes = await send(gw, { ...put, body: Buffer.from(xml) });
+    assert.equal(putRes.status, 200, putRes.body);
+
+    const granted = await preflight('PUT');
+    assert.equal(granted.status, 200, granted.body);
+    assert.equal(granted.headers['access-control-allow-origin'], origin);
+    assert.match(String(granted.headers['access-control-allow-methods']), /PUT/);
+    const refused = await preflight('DELETE');
+    assert.equal(refused.status, 403, refused.body);
+
+    await alice.send(new PutObjectCommand({ Bucket: 'archive', Key: 'cors/x.txt', Body: 'x' }));
+    const get = await send(gw, await signedRequest(gw, USERS.alice, 'GET', '/archive/cors/x.txt', { headers: { origin } }));
+    assert.equal(get.status, 200, get.body);
+    assert.equal(get.headers['access-control-allow-origin'], origin);
+    // Preflights open no other door: a plain anonymous GET is still refused.
+    assert.equal((await send(gw, { method: 'GET', path: '/archive/cors/x.txt', headers: { origin } })).status, 403);
+  });
 });

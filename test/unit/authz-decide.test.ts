@@ -171,6 +171,47 @@ test('PUT / (no bucket) is MethodNotAllowed 405', async () => {
   denied(run(await signed(BOB, { method: 'DELETE', path: '/' })), 'MethodNotAllowed', 405);
 });
 
+test('a malformed request shape is refused before authentication, signed or not, and says nothing about the bucket', async () => {
+  for (const req of [
+    anonymous({ method: 'POST', path: '/' }),
+    anonymous({ method: 'PUT', path: '/nowhere/k', query: { partNumber: '1' } }),
+    anonymous({ method: 'GET', path: '/releases/k', query: { versions: '' } }),
+    await signed(BOB, { method: 'GET', path: '/releases/k', query: { uploads: '' } }),
+  ]) {
+    const out = run(req);
+    assert.ok(!out.ok && out.error.status !== 403 && out.error.code !== 'NoSuchBucket', JSON.stringify(out));
+  }
+  denied(run(anonymous({ method: 'DELETE', path: '/releases/k', headers: { 'x-amz-copy-source': 'releases/j' } })), 'InvalidArgument', 400);
+});
+
+test('a CORS preflight (anonymous OPTIONS) goes unsigned to the bucket\'s backend; unknown buckets are NoSuchBucket', async () => {
+  const pre = { method: 'OPTIONS', headers: { origin: 'https://app.example', 'access-control-request-method': 'PUT' } };
+  const out = allowed(run(anonymous({ ...pre, path: encPath('archive', 'x/y') })));
+  assert.deepEqual(out.decision, {
+    op: 'CorsPreflight', bucket: 'archive', realBucket: 'prod-archive-2024', backend: 'versity', encodedKey: 'x/y', presigned: false,
+  });
+  assert.equal(out.cluster, 'backend_versity');
+  denied(run(anonymous({ ...pre, path: '/nowhere/k' })), 'NoSuchBucket', 404);
+  denied(run(anonymous({ ...pre, path: '/' })), 'AccessDenied', 403);
+  // Only OPTIONS is let through without credentials.
+  denied(run(anonymous({ ...pre, method: 'GET', path: encPath('archive', 'x/y') })), 'AccessDenied', 403);
+});
+
+test('listen.region: a scope naming another region is refused as AWS does; unset, any region passes', async () => {
+  const pinned = new GatewayModel(gatewayConfig({ listen: { ...gatewayConfig().listen, region: 'eu-central-1' } }));
+  allowed(run(await signed(ALICE, { path: '/releases/k', region: 'eu-central-1' }), pinned));
+  allowed(run(await signed(ALICE, { path: '/releases/k', region: 'ap-south-1' })));
+  const header = run(await signed(ALICE, { path: '/releases/k', region: 'us-east-1' }), pinned);
+  denied(header, 'AuthorizationHeaderMalformed', 400);
+  assert.ok(!header.ok);
+  assert.equal(header.error.message, 'The authorization header is malformed; the region "us-east-1" is wrong; expecting "eu-central-1"');
+  assert.deepEqual(header.error.details, { Region: 'eu-central-1' });
+  const query = run(await presigned(ALICE, { path: '/releases/k', region: 'us-east-1' }), pinned);
+  denied(query, 'AuthorizationQueryParametersError', 400);
+  assert.ok(!query.ok);
+  assert.match(query.error.message, /the region "us-east-1" is wrong; expecting "eu-central-1"$/);
+});
+
 test('copy source: authorized and rewritten to the real source bucket', async () => {
   const out = allowed(
     run(
