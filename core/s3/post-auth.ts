@@ -1,0 +1,142 @@
+// Authenticating a POST Object form (the client signs the base64 policy with a gateway user's
+// secret) and re-signing it for the backend. Checks and messages follow versitygw
+// (s3api/middlewares/object-post-auth.go, s3err/post-object.go).
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { S3Error, errors } from './errors.ts';
+import { type FormField, formValue } from './post-form.ts';
+import { type PostPolicy, decodePostPolicy, policyExpired, rewritePolicy } from './post-policy.ts';
+import { ALGORITHM, parseCredential } from '../sigv4/scope.ts';
+import { type SigningKeyCache, signingKey } from '../sigv4/signing-key.ts';
+import { formatAmzDate, parseAmzDate } from '../sigv4/time.ts';
+
+export { formKey } from './post-form.ts';
+
+/** Any one of these makes the form a signed one, which then needs all of them, checked in this order. */
+const AUTH_FIELDS = ['policy', 'x-amz-algorithm', 'x-amz-credential', 'x-amz-date', 'x-amz-signature'] as const;
+/** A signing date may be in the future, but not more than an hour old. */
+const MAX_DATE_AGE_SECONDS = 60 * 60;
+
+export const missingFormField = (field: string) =>
+  new S3Error(
+    'InvalidArgument',
+    400,
+    `Bucket POST must contain a field named '${field}'.  If it is specified, please check the order of the fields.`,
+    { ArgumentName: field },
+  );
+
+const credentialError = (credential: string) => (detail: string) =>
+  errors.invalidArgument(detail, { name: 'x-amz-credential', value: credential });
+
+// Gateway users hold no session credentials, so no token can be valid (presigned URLs refuse it too).
+const invalidToken = () => new S3Error('InvalidToken', 400, 'The provided token is malformed or otherwise invalid.');
+
+function sign(key: Buffer, policyBase64: string): string {
+  return createHmac('sha256', key).update(policyBase64, 'utf8').digest('hex');
+}
+
+function sameSignature(expected: string, provided: string): boolean {
+  const a = Buffer.from(expected, 'utf8');
+  const b = Buffer.from(provided, 'utf8');
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** "65 79 4a" for "eyJ": AWS's StringToSignBytes. */
+const hexBytes = (s: string) => [...Buffer.from(s, 'utf8')].map((b) => b.toString(16).padStart(2, '0')).join(' ');
+
+function signatureMismatch(accessKeyId: string, policyBase64: string, provided: string): S3Error {
+  const base = errors.signatureDoesNotMatch(accessKeyId);
+  return new S3Error(base.code, base.status, base.message, {
+    ...base.details,
+    StringToSign: policyBase64,
+    SignatureProvided: provided,
+    StringToSignBytes: hexBytes(policyBase64),
+  });
+}
+
+export interface PostFormAuth {
+  accessKeyId: string;
+  policy: PostPolicy;
+}
+
+/**
+ * Who signed the form, or undefined when it carries none of the auth fields (an anonymous POST).
+ * Order as versitygw: all auth fields present, algorithm, x-amz-date format and age, credential
+ * (shape, service, terminal, date), region, access key, signature, then the policy document
+ * (which versitygw parses after its bucket access check). A security token is refused before the
+ * key lookup, where AWS would judge it.
+ */
+export function authenticatePostForm(
+  fields: FormField[],
+  lookupSecret: (accessKeyId: string) => string | undefined,
+  now: Date,
+  keyCache: SigningKeyCache,
+  expectedRegion?: string,
+): PostFormAuth | undefined {
+  const values = AUTH_FIELDS.map((name) => formValue(fields, name));
+  if (values.every((v) => v === undefined)) return undefined;
+  const missing = AUTH_FIELDS.find((_, i) => values[i] === undefined);
+  if (missing !== undefined) throw missingFormField(missing);
+  const [policyBase64, algorithm, credentialValue, amzDate, signature] = values as [string, string, string, string, string];
+
+  if (algorithm !== ALGORITHM) {
+    throw errors.invalidArgument('Only AWS4-HMAC-SHA256 is supported', { name: 'X-Amz-Algorithm', value: algorithm });
+  }
+  const signedAt = parseAmzDate(amzDate);
+  if (signedAt === undefined) {
+    throw errors.invalidArgument('X-Amz-Date must be formated via ISO8601 Long format', { name: 'X-Amz-Date', value: amzDate });
+  }
+  if (Math.floor(now.getTime() / 1000) - signedAt.getTime() / 1000 > MAX_DATE_AGE_SECONDS) throw policyExpired();
+
+  const credential = parseCredential(credentialValue, credentialError(credentialValue));
+  if (expectedRegion !== undefined && credential.region !== expectedRegion) {
+    throw credentialError(credentialValue)(
+      `the region ${JSON.stringify(credential.region)} is wrong; expecting ${JSON.stringify(expectedRegion)}`,
+    );
+  }
+  if (formValue(fields, 'x-amz-security-token') !== undefined) throw invalidToken();
+  const secret = lookupSecret(credential.accessKeyId);
+  if (secret === undefined) throw errors.invalidAccessKeyId(credential.accessKeyId);
+
+  const key = keyCache.get(credential.accessKeyId, secret, credential.date, credential.region, 's3');
+  if (!sameSignature(sign(key, policyBase64), signature)) {
+    throw signatureMismatch(credential.accessKeyId, policyBase64, signature);
+  }
+  return { accessKeyId: credential.accessKeyId, policy: decodePostPolicy(policyBase64, now) };
+}
+
+/**
+ * The form as the backend must receive it: signed with the backend's key for its own bucket name,
+ * the policy's conditions on the changed fields rewritten (see rewritePolicy), every other field
+ * unchanged and in place. A repeated replaced field is sent once, where it first appeared.
+ */
+export function backendFormFields(
+  fields: FormField[],
+  policy: PostPolicy,
+  target: { clientBucket: string; realBucket: string },
+  backend: { accessKeyId: string; secretAccessKey: string; region: string },
+  now: Date,
+): FormField[] {
+  const amzDate = formatAmzDate(now);
+  const day = amzDate.slice(0, 8);
+  const credential = `${backend.accessKeyId}/${day}/${backend.region}/s3/aws4_request`;
+  const changed = new Map([
+    ['bucket', { clientValue: target.clientBucket, newValue: target.realBucket }],
+    ['x-amz-algorithm', { clientValue: formValue(fields, 'x-amz-algorithm'), newValue: ALGORITHM }],
+    ['x-amz-credential', { clientValue: formValue(fields, 'x-amz-credential'), newValue: credential }],
+    ['x-amz-date', { clientValue: formValue(fields, 'x-amz-date'), newValue: amzDate }],
+  ]);
+  const policyBase64 = Buffer.from(rewritePolicy(policy, changed), 'utf8').toString('base64');
+  const values = new Map([...changed].map(([name, v]) => [name, v.newValue]));
+  values.set('policy', policyBase64);
+  values.set('x-amz-signature', sign(signingKey(backend.secretAccessKey, day, backend.region, 's3'), policyBase64));
+
+  const sent = new Set<string>();
+  return fields.flatMap((f) => {
+    const name = f.name.toLowerCase();
+    const value = values.get(name);
+    if (value === undefined) return [f];
+    if (sent.has(name)) return [];
+    sent.add(name);
+    return [{ name: f.name, value }];
+  });
+}
