@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { GatewayConfig } from '../core/config/types.ts';
-import { AUTHZ_METADATA_NAMESPACE } from '../core/route-decision.ts';
+import { AUTHZ_METADATA_NAMESPACE, POST_OBJECT_METADATA_NAMESPACE } from '../core/route-decision.ts';
 import { CLUSTER_HEADER } from '../authz/server.ts';
 import { backendCluster, SERVICES_CLUSTER, servicesCluster } from './clusters.ts';
 import { localReplyConfig } from './local-reply.ts';
@@ -53,24 +53,26 @@ function extProcFilter() {
         allowed_headers: {
           patterns: [
             { prefix: 'x-amz-' },
-            ...[':path', ':method', ':authority', ':scheme', ':status', 'authorization', 'content-md5', 'content-type', 'x-request-id'].map((exact) => ({ exact })),
+            ...[':path', ':method', ':authority', ':scheme', ':status', 'authorization', 'content-md5', 'content-type', 'content-length', 'location', 'x-request-id'].map((exact) => ({ exact })),
           ],
         },
       },
-      metadata_options: { forwarding_namespaces: { untyped: [AUTHZ_METADATA_NAMESPACE] } },
+      metadata_options: {
+        forwarding_namespaces: { untyped: [AUTHZ_METADATA_NAMESPACE] },
+        // The length of a re-signed POST Object form, for form-length.lua.
+        receiving_namespaces: { untyped: [POST_OBJECT_METADATA_NAMESPACE] },
+      },
     },
   };
 }
 
-// Loaded at generation time from the file beside this module, inlined into the bootstrap.
-const ERROR_HYGIENE_LUA = readFileSync(fileURLToPath(new URL('./error-hygiene.lua', import.meta.url)), 'utf8');
-
-function errorHygieneFilter() {
+/** A Lua filter running the script beside this module, read at generation time and inlined. */
+function luaFilter(name: string, script: string) {
   return {
-    name: 'envoy.filters.http.lua',
+    name,
     typed_config: {
       '@type': 'type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua',
-      default_source_code: { inline_string: ERROR_HYGIENE_LUA },
+      default_source_code: { inline_string: readFileSync(fileURLToPath(new URL(`./${script}`, import.meta.url)), 'utf8') },
     },
   };
 }
@@ -141,7 +143,8 @@ function listener(cfg: GatewayConfig) {
               http_filters: [
                 extAuthzFilter(),
                 extProcFilter(),
-                errorHygieneFilter(),
+                luaFilter('bucketgate.form_length', 'form-length.lua'),
+                luaFilter('bucketgate.error_hygiene', 'error-hygiene.lua'),
                 { name: 'envoy.filters.http.router', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router' } },
               ],
             },

@@ -1,11 +1,11 @@
 // One ext_proc stream = one HTTP request. This state machine turns Envoy's messages into the
 // backend request (rewrite + re-sign) and, only where needed, rewrites the response body.
 import { GatewayModel } from '../core/gateway-model.ts';
-import { AUTHZ_METADATA_NAMESPACE, decisionFromStruct, type RouteDecision } from '../core/route-decision.ts';
+import { AUTHZ_METADATA_NAMESPACE, POST_OBJECT_METADATA_NAMESPACE, decisionFromStruct, type RouteDecision } from '../core/route-decision.ts';
 import { errors, errorXml, S3Error } from '../core/s3/errors.ts';
 import { BODY_NAMES_BUCKET, type S3Operation } from '../core/s3/operation.ts';
 import type { SigningKeyCache } from '../core/sigv4/signing-key.ts';
-import { headerMapToRecord, setHeader, type HeaderMap } from '../protos/headers.ts';
+import { headerMapToRecord, setHeader, toStruct, type HeaderMap } from '../protos/headers.ts';
 import { CLIENT_AUTH_HEADERS, planBackendRequest } from './backend-request.ts';
 import { listBucketsParams, listBucketsXml } from './list-buckets.ts';
 import { AwsChunkedResigner } from './aws-chunked.ts';
@@ -13,7 +13,10 @@ import { chainEnds, isSignedChunked } from './chain-ends.ts';
 import { assertRequestContained, isHidden } from './fs-containment.ts';
 import { filterListing } from './list-filter.ts';
 import { applyUrlEncoding, wantsUrlEncoding } from './list-encoding.ts';
-import { rewriteXml, type XmlRewrite } from './rewrite-xml.ts';
+import { rewriteLocation, rewriteXml, type XmlRewrite } from './rewrite-xml.ts';
+import { PostObjectRewriter } from './post-object.ts';
+import { formBoundary } from '../core/s3/post-form.ts';
+import type { BackendConfig } from '../core/config/types.ts';
 import type { BackendSigner } from './sign.ts';
 
 export interface ExtProcDeps {
@@ -57,6 +60,8 @@ export class ExtProcStream {
   private status = 0;
   /** Set for signed aws-chunked uploads: the request body streams through it. */
   private chunked?: AwsChunkedResigner;
+  /** Set for POST Object: the form's first bytes come through it once, with the declared length. */
+  private form?: { rewriter: PostObjectRewriter; declaredLength: number };
   private requestId = '';
 
   constructor(private readonly deps: ExtProcDeps) {}
@@ -106,6 +111,7 @@ export class ExtProcStream {
     ];
     // A preflight stays unsigned, as the browser sent it: the backend answers it as anonymous.
     if (d.op === 'CorsPreflight') return { request_headers: { response: { status: 'CONTINUE', header_mutation: { set_headers: target } } } };
+    if (d.op === 'PostObject') return this.startPostObject(d, headers, target, backend);
     const { authorization, amzDate } = this.deps.signers.get(backend.name)!.sign(headers[':method']!, plan, this.deps.now());
 
     const set = [
@@ -134,9 +140,35 @@ export class ExtProcStream {
     return response;
   }
 
-  private onRequestBody(body: Buffer | undefined, end: boolean): Msg {
+  /** The form in the body authenticates the request: its first bytes go through PostObjectRewriter. */
+  private startPostObject(d: RouteDecision, headers: Record<string, string>, target: Msg[], backend: BackendConfig): Msg {
+    const boundary = formBoundary(headers['content-type']);
+    const declared = headers['content-length'];
+    if (declared === undefined || !/^\d+$/.test(declared)) throw errors.missingContentLength();
+    const rewriter = new PostObjectRewriter({ model: this.deps.model, keys: this.deps.keys, decision: d, boundary, now: this.deps.now() });
+    this.form = { rewriter, declaredLength: Number(declared) };
+    this.rewrite = this.xmlRewrite(d, backend, headers);
+    return {
+      request_headers: { response: { status: 'CONTINUE', header_mutation: { set_headers: target, remove_headers: [...CLIENT_AUTH_HEADERS, 'content-length'] } } },
+      mode_override: { ...RESPONSE_HEADERS_ONLY, request_body_mode: 'BUFFERED_PARTIAL' },
+    };
+  }
+
+  private onRequestBody(chunk: Buffer | undefined, end: boolean): Msg {
+    const body = chunk ?? Buffer.alloc(0);
+    if (this.form) {
+      const { rewriter, declaredLength } = this.form;
+      this.form = undefined;
+      const out = rewriter.rewrite(body, end);
+      const length = declaredLength - body.length + out.length;
+      return {
+        request_body: { response: { status: 'CONTINUE', body_mutation: { body: out } } },
+        // Envoy drops a content-length set here; envoy/form-length.lua puts this one back.
+        dynamic_metadata: { fields: { [POST_OBJECT_METADATA_NAMESPACE]: { structValue: toStruct({ content_length: String(length) }) } } },
+      };
+    }
     if (!this.chunked) return { request_body: { response: { status: 'CONTINUE' } } };
-    const out = this.chunked.push(body ?? Buffer.alloc(0));
+    const out = this.chunked.push(body);
     if (end) {
       this.chunked.end();
       this.chunked = undefined;
@@ -144,14 +176,15 @@ export class ExtProcStream {
     return { request_body: { response: { status: 'CONTINUE', body_mutation: { body: out } } } };
   }
 
-  /** A request body is streaming through this stream and has not ended yet. */
+  /** A request body is streaming through this stream (or its first bytes are awaited) and has not ended yet. */
   awaitingBody(): boolean {
-    return this.chunked !== undefined;
+    return this.chunked !== undefined || this.form !== undefined;
   }
 
   /** The client stopped sending the body: end the request as S3 does. */
   bodyTimedOut(): Msg {
     this.chunked = undefined;
+    this.form = undefined;
     const err = new S3Error('RequestTimeout', 400, 'Your socket connection to the server was not read from or written to within the timeout period. Idle connections will be closed.');
     return immediate(err.status, errorXml(err, this.decision?.bucket ?? '', this.requestId), this.requestId);
   }
@@ -178,6 +211,10 @@ export class ExtProcStream {
     const wantBody = this.rewrite && isXml && (status >= 300 || BODY_NAMES_BUCKET.has(this.decision!.op));
     this.status = status;
     const response: Msg = { response_headers: { response: { status: 'CONTINUE' } } };
+    // POST Object answers with the object's URL (or the form's redirect naming the bucket): the client's view.
+    if (this.rewrite && headers['location'] !== undefined) {
+      response.response_headers.response.header_mutation = { set_headers: [setHeader('location', rewriteLocation(headers['location'], this.rewrite))] };
+    }
     if (wantBody) response.mode_override = RESPONSE_BODY_BUFFERED;
     return response;
   }

@@ -34,6 +34,16 @@ function rewriteUrl(value: string, r: XmlRewrite): string {
   return rewriteBucketPath(value, r);
 }
 
+/**
+ * A Location header: the object's URL after a POST Object, or the form's success_action_redirect
+ * with `bucket=<real>` in its query.
+ */
+export function rewriteLocation(value: string, r: XmlRewrite): string {
+  const realParam = `bucket=${encodeURIComponent(r.realBucket)}`;
+  return rewriteUrl(value, r).replace(/([?&])(bucket=[^&#]*)/, (m, sep: string, param: string) =>
+    (param === realParam ? `${sep}bucket=${encodeURIComponent(r.virtualBucket)}` : m));
+}
+
 export function rewriteXml(xml: string, r: XmlRewrite): string {
   return xml
     .replace(NAME_ELEMENTS, (m, el: string, v: string) => (v === r.realBucket ? `<${el}>${r.virtualBucket}</${el}>` : m))

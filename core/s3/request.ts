@@ -33,7 +33,8 @@ export function isAcceptedKey(key: string): boolean {
   return !key.includes('\u0000') && !key.split('/').some(isDotSegment);
 }
 
-function assertSafeKey(key: string): void {
+/** Throws the gateway's S3 error for a key it refuses (see isAcceptedKey). */
+export function assertSafeKey(key: string): void {
   if (key.includes('\u0000')) throw errors.invalidArgument('Object keys may not contain a NUL character.');
   if (key.split('/').some(isDotSegment)) {
     throw errors.invalidArgument("Object keys with '.' or '..' path segments are not accepted by this gateway.");

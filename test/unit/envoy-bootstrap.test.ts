@@ -72,11 +72,15 @@ test('ext_proc: request headers only, overridable, fed the ext_authz metadata', 
   assert.equal(proc.allow_mode_override, true);
   assert.deepEqual(proc.metadata_options.forwarding_namespaces.untyped, ['envoy.filters.http.ext_authz']);
   assert.equal(AUTHZ_METADATA_NAMESPACE, 'envoy.filters.http.ext_authz');
+  // Only the POST Object form length may come back as metadata (for the Lua filter after ext_proc).
+  assert.deepEqual(proc.metadata_options.receiving_namespaces.untyped, ['bucketgate.post_object']);
   assert.equal(proc.grpc_service.envoy_grpc.cluster_name, SERVICES_CLUSTER);
 
-  // Order matters: authorize, then rewrite, then route.
+  // Order matters: authorize, then rewrite, then the form length ext_proc computed, then route.
   const names = (hcmOf(b).http_filters as Json[]).map((f) => f.name);
-  assert.deepEqual(names, ['envoy.filters.http.ext_authz', 'envoy.filters.http.ext_proc', 'envoy.filters.http.lua', 'envoy.filters.http.router']);
+  assert.deepEqual(names, ['envoy.filters.http.ext_authz', 'envoy.filters.http.ext_proc', 'bucketgate.form_length', 'bucketgate.error_hygiene', 'envoy.filters.http.router']);
+  const lua = (hcmOf(b).http_filters as Json[]).find((f) => f.name === 'bucketgate.form_length')!;
+  assert.match(lua.typed_config.default_source_code.inline_string, /dynamicMetadata\(\):get\("bucketgate\.post_object"\)/);
 });
 
 test('the route follows the cluster header and strips it; paths are never normalized', () => {
