@@ -38,7 +38,8 @@ function extProcFilter() {
       '@type': 'type.googleapis.com/envoy.extensions.filters.http.ext_proc.v3.ExternalProcessor',
       grpc_service: { envoy_grpc: { cluster_name: SERVICES_CLUSTER }, timeout: '30s' },
       failure_mode_allow: false,
-      // Request headers only: bodies never pass through Node on this path. Response phases are
+      // Request headers only: bodies never pass through Node on this path (signed aws-chunked uploads and
+      // POST Object forms switch a body phase on per request). Response phases are
       // switched on per request (mode_override) where a response body must be rewritten.
       processing_mode: {
         request_header_mode: 'SEND', response_header_mode: 'SKIP', request_body_mode: 'NONE',

@@ -1,11 +1,12 @@
 // Verifies a signed aws-chunked request body against the client's signature chain and re-signs
 // every chunk (and the trailer) for the backend's chain, as the body streams through.
 //
-// Why bodies pass through Node here and nowhere else: each chunk signature chains from the request
-// signature, which the gateway replaces when it re-signs for the backend; a backend verifying the
-// client's chunk signatures would need the client's key. So these bodies, and only these, are
-// streamed through ext_proc (STREAMED mode, Envoy's flow control). Memory stays bounded: at most
-// one frame is held, and frames keep their exact length so Content-Length still holds.
+// Why bodies pass through Node here: each chunk signature chains from the request signature, which
+// the gateway replaces when it re-signs for the backend; a backend verifying the client's chunk
+// signatures would need the client's key. So these bodies are streamed through ext_proc (STREAMED
+// mode, Envoy's flow control). Memory stays bounded: at most one frame is held, and frames keep their
+// exact length so Content-Length still holds. The only other body that enters Node is a POST Object
+// form's first bytes (post-object.ts), for the same reason: its credentials are inside it.
 
 import { timingSafeEqual } from 'node:crypto';
 import { errors, S3Error } from '../core/s3/errors.ts';

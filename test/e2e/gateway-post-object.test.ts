@@ -3,6 +3,7 @@
 // the client's bucket and the gateway, never the backend. Each forgery is refused and stores nothing.
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
+import http from 'node:http';
 import { describe, it } from 'node:test';
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { directClient, type Backend } from './harness/backends.ts';
@@ -111,6 +112,25 @@ describe('POST Object (browser form uploads)', () => {
     await expectRefused(await post('releases', { creds: USERS.alice, key: 'forms/../escape', file: Buffer.from('x') }), 400, 'InvalidArgument', 'releases', 'escape');
     const ok = await send(gw(), await signedRequest(gw(), USERS.alice, 'GET', '/releases?list-type=2&prefix=forms/'));
     assert.equal(ok.status, 200, ok.body);
+  });
+
+  it('a form that stalls before its file gets 400 RequestTimeout after 20 s; nothing stored, the gateway serves on', async () => {
+    const { body, contentType } = postForm({ creds: USERS.alice, bucket: 'releases', key: 'forms/stalled', file: randomBytes(2 * 1024 * 1024) });
+    const url = new URL(gw());
+    const started = Date.now();
+    const res = await new Promise<RawResponse>((resolve, reject) => {
+      const c = http.request({ host: url.hostname, port: url.port, method: 'POST', path: '/releases', headers: { 'content-type': contentType, 'content-length': String(body.length) } }, (r) => {
+        let text = '';
+        r.on('data', (d) => (text += d));
+        r.on('end', () => resolve({ status: r.statusCode ?? 0, headers: r.headers, body: text }));
+      });
+      c.on('error', reject);
+      c.write(body.subarray(0, 300)); // part of the fields, and never the rest
+      setTimeout(() => c.destroy(new Error('no answer within 60 s')), 60_000);
+    });
+    assert.ok(Date.now() - started >= 19_000, 'ended before the idle limit');
+    await expectRefused(res, 400, 'RequestTimeout', 'releases', 'forms/stalled');
+    assert.equal((await send(gw(), await signedRequest(gw(), USERS.alice, 'GET', '/releases?list-type=2'))).status, 200);
   });
 
   it('SeaweedFS behind the gateway takes the re-signed form too', async () => {
