@@ -5,7 +5,7 @@ import { fromStruct, toStruct } from '../protos/headers.ts';
 
 /** Namespace Envoy files ext_authz's dynamic metadata under. */
 export const AUTHZ_METADATA_NAMESPACE = 'envoy.filters.http.ext_authz';
-/** Namespace ext_proc files a re-signed POST Object form's length under (read by envoy/form-length.lua). */
+/** Namespace ext_proc files a re-signed POST Object form's length under (the route makes it content-length). */
 export const POST_OBJECT_METADATA_NAMESPACE = 'bucketgate.post_object';
 
 export interface RouteDecision {

@@ -60,7 +60,7 @@ function extProcFilter() {
       },
       metadata_options: {
         forwarding_namespaces: { untyped: [AUTHZ_METADATA_NAMESPACE] },
-        // The length of a re-signed POST Object form, for form-length.lua.
+        // The length of a re-signed POST Object form, for the route's request_headers_to_add.
         receiving_namespaces: { untyped: [POST_OBJECT_METADATA_NAMESPACE] },
       },
     },
@@ -130,6 +130,16 @@ function listener(cfg: GatewayConfig) {
                         match: { prefix: '/' },
                         route: { cluster_header: CLUSTER_HEADER, timeout: '0s' },
                         request_headers_to_remove: [CLUSTER_HEADER],
+                        // A re-signed POST Object form has a new length, which Envoy does not let ext_proc set
+                        // in that body mode: ext_proc hands it over as dynamic metadata (clients cannot set
+                        // that), and it becomes content-length here. Other requests have none: no header.
+                        request_headers_to_add: [
+                          {
+                            header: { key: 'content-length', value: `%DYNAMIC_METADATA(${POST_OBJECT_METADATA_NAMESPACE}:content_length)%` },
+                            append_action: 'OVERWRITE_IF_EXISTS_OR_ADD',
+                            keep_empty_value: false,
+                          },
+                        ],
                         // Responses carry the gateway's request id, not the backend's. (x-amz-bucket-region
                         // stays: HeadBucket answers with it and SDKs rely on it.)
                         response_headers_to_remove: ['x-amz-id-2'],
@@ -144,7 +154,6 @@ function listener(cfg: GatewayConfig) {
               http_filters: [
                 extAuthzFilter(),
                 extProcFilter(),
-                luaFilter('bucketgate.form_length', 'form-length.lua'),
                 luaFilter('bucketgate.error_hygiene', 'error-hygiene.lua'),
                 { name: 'envoy.filters.http.router', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router' } },
               ],

@@ -124,13 +124,17 @@ export class ExtProcStream {
     const remove = CLIENT_AUTH_HEADERS.filter((h) => h !== 'authorization');
     const response: Msg = { request_headers: { response: { status: 'CONTINUE', header_mutation: { set_headers: set, remove_headers: remove } } } };
 
-    if (backend.filesystem && LISTINGS.has(d.op)) {
+    const listing = LISTINGS.has(d.op);
+    if (backend.filesystem && listing) {
       const dataDir = backend.filesystem.path;
       this.hidden = (key) => isHidden(dataDir, d.realBucket!, key);
     }
-    if (BODY_NAMES_BUCKET.has(d.op) || d.realBucket !== d.bucket) {
+    this.urlEncodeListing = listing && wantsUrlEncoding(plan.query);
+    // A listing names the bucket, but only an alias makes that the backend's name; buffering and
+    // rewriting a 1,000-key listing otherwise would cost time for nothing (other bodies hold URLs).
+    const listingNeedsRewrite = this.hidden !== undefined || this.urlEncodeListing;
+    if (d.realBucket !== d.bucket || (BODY_NAMES_BUCKET.has(d.op) && (!listing || listingNeedsRewrite))) {
       this.rewrite = this.xmlRewrite(d, backend, headers);
-      this.urlEncodeListing = LISTINGS.has(d.op) && wantsUrlEncoding(plan.query);
       response.mode_override = RESPONSE_HEADERS_ONLY;
     }
     if (isSignedChunked(headers['x-amz-content-sha256'])) {
@@ -163,7 +167,7 @@ export class ExtProcStream {
       const length = declaredLength - body.length + out.length;
       return {
         request_body: { response: { status: 'CONTINUE', body_mutation: { body: out } } },
-        // Envoy drops a content-length set here; envoy/form-length.lua puts this one back.
+        // Envoy drops a content-length set here; the route puts this one back (envoy/bootstrap.ts).
         dynamic_metadata: { fields: { [POST_OBJECT_METADATA_NAMESPACE]: { structValue: toStruct({ content_length: String(length) }) } } },
       };
     }

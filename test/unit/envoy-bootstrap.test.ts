@@ -76,11 +76,9 @@ test('ext_proc: request headers only, overridable, fed the ext_authz metadata', 
   assert.deepEqual(proc.metadata_options.receiving_namespaces.untyped, ['bucketgate.post_object']);
   assert.equal(proc.grpc_service.envoy_grpc.cluster_name, SERVICES_CLUSTER);
 
-  // Order matters: authorize, then rewrite, then the form length ext_proc computed, then route.
+  // Order matters: authorize, then rewrite, then route.
   const names = (hcmOf(b).http_filters as Json[]).map((f) => f.name);
-  assert.deepEqual(names, ['envoy.filters.http.ext_authz', 'envoy.filters.http.ext_proc', 'bucketgate.form_length', 'bucketgate.error_hygiene', 'envoy.filters.http.router']);
-  const lua = (hcmOf(b).http_filters as Json[]).find((f) => f.name === 'bucketgate.form_length')!;
-  assert.match(lua.typed_config.default_source_code.inline_string, /dynamicMetadata\(\):get\("bucketgate\.post_object"\)/);
+  assert.deepEqual(names, ['envoy.filters.http.ext_authz', 'envoy.filters.http.ext_proc', 'bucketgate.error_hygiene', 'envoy.filters.http.router']);
 });
 
 test('the route follows the cluster header and strips it; paths are never normalized', () => {
@@ -94,6 +92,13 @@ test('the route follows the cluster header and strips it; paths are never normal
   assert.equal(CLUSTER_HEADER, 'x-bucketgate-cluster');
   assert.equal(routes[0].route.cluster_header, 'x-bucketgate-cluster');
   assert.deepEqual(routes[0].request_headers_to_remove, ['x-bucketgate-cluster']);
+  // The only header the route adds upstream: a POST Object form's new length, from ext_proc's metadata,
+  // never from anything a client sends, and nothing when it is absent.
+  assert.deepEqual(routes[0].request_headers_to_add, [{
+    header: { key: 'content-length', value: '%DYNAMIC_METADATA(bucketgate.post_object:content_length)%' },
+    append_action: 'OVERWRITE_IF_EXISTS_OR_ADD',
+    keep_empty_value: false,
+  }]);
   const listener = b.static_resources.listeners[0];
   assert.deepEqual(listener.address, { socket_address: { address: '127.0.0.1', port_value: 9000 } });
   assert.equal(listener.filter_chains[0].transport_socket, undefined, 'plain listener has no TLS');
