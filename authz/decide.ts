@@ -33,14 +33,14 @@ function assertNotSigV2Query(req: IncomingRequest): void {
 }
 
 /** Who is asking: a user name, or undefined for anonymous access under open_access. */
-function authenticate(req: IncomingRequest, ctx: AuthzContext): { principal?: string; presigned: boolean } {
+function authenticate(req: IncomingRequest, ctx: AuthzContext): { principal?: string; accessKeyId?: string; presigned: boolean } {
   if (isAnonymous(req)) {
     assertNotSigV2Query(req);
     if (ctx.model.config.openAccess) return { presigned: false };
     throw errors.accessDenied();
   }
   const id = verifySigV4(req, (ak) => ctx.model.credential(ak)?.secret, ctx.now, ctx.keyCache, { region: ctx.model.config.listen.region });
-  return { principal: ctx.model.credential(id.accessKeyId)!.user.name, presigned: id.presigned };
+  return { principal: ctx.model.credential(id.accessKeyId)!.user.name, accessKeyId: id.accessKeyId, presigned: id.presigned };
 }
 
 export function authorize(req: IncomingRequest, ctx: AuthzContext): AuthzOutcome {
@@ -106,7 +106,7 @@ function decide(req: IncomingRequest, ctx: AuthzContext): { cluster: string; dec
   if (req.method.toUpperCase() === 'OPTIONS' && isAnonymous(req)) return routeBeforeAuth('CorsPreflight', target, ctx);
   const op = classifyOperation(req.method, target.bucket, target.key, query, copySourceHeader !== undefined);
   if (op === 'PostObject') return routeBeforeAuth(op, target, ctx);
-  const { principal, presigned } = authenticate(req, ctx);
+  const { principal, accessKeyId, presigned } = authenticate(req, ctx);
   assertForwardable(req);
   const encodedKey = uriEncode(target.key, false);
 
@@ -114,7 +114,7 @@ function decide(req: IncomingRequest, ctx: AuthzContext): { cluster: string; dec
     // Only a signed OPTIONS on the service gets here: there is nothing to preflight.
     if (op !== 'ListBuckets') throw errors.accessDenied();
     // Answered by ext_proc from the config; the cluster only has to exist for the route to match.
-    return { cluster: clusterName(model.config.backends[0]!.name), decision: { op, principal, encodedKey, presigned } };
+    return { cluster: clusterName(model.config.backends[0]!.name), decision: { op, principal, accessKeyId, encodedKey, presigned } };
   }
   // Grant before existence, so that a user learns nothing about buckets it may not use.
   if (!model.mayUse(principal, target.bucket)) throw errors.accessDenied();
@@ -135,6 +135,7 @@ function decide(req: IncomingRequest, ctx: AuthzContext): { cluster: string; dec
     decision: {
       op,
       principal,
+      accessKeyId,
       bucket: target.bucket,
       realBucket: resolved.realBucket,
       backend: resolved.backend.name,

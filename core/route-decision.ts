@@ -12,6 +12,8 @@ export interface RouteDecision {
   op: S3Operation;
   /** Authenticated user name; absent for anonymous access under open_access. */
   principal?: string;
+  /** The access key the request was signed with: the account id the client is shown (Owner/ID). */
+  accessKeyId?: string;
   /** Client-visible bucket, real bucket and backend; absent for service-level requests. */
   bucket?: string;
   realBucket?: string;
@@ -28,6 +30,7 @@ export function decisionToStruct(d: RouteDecision) {
   return toStruct({
     op: d.op,
     principal: d.principal,
+    accessKeyId: d.accessKeyId,
     bucket: d.bucket,
     realBucket: d.realBucket,
     backend: d.backend,
@@ -44,6 +47,7 @@ export function decisionFromStruct(s: { fields?: Record<string, any> } | undefin
   return {
     op: f.op as S3Operation,
     principal: str('principal'),
+    accessKeyId: str('accessKeyId'),
     bucket: str('bucket'),
     realBucket: str('realBucket'),
     backend: str('backend'),

@@ -3,6 +3,7 @@
 // paginators send.
 import { S3Error } from '../core/s3/errors.ts';
 import { escapeXml } from '../core/s3/xml.ts';
+import type { Account } from './rewrite-xml.ts';
 
 export interface ListBucketsParams {
   prefix: string;
@@ -29,7 +30,7 @@ export function listBucketsParams(query: URLSearchParams): ListBucketsParams {
   };
 }
 
-export function listBucketsXml(owner: string, sortedBuckets: string[], creationDate: Date, p: ListBucketsParams): string {
+export function listBucketsXml(owner: Account, sortedBuckets: string[], creationDate: Date, p: ListBucketsParams): string {
   const date = creationDate.toISOString();
   const matching = sortedBuckets.filter((b) => b.startsWith(p.prefix) && b > p.after);
   const page = matching.slice(0, p.maxBuckets);
@@ -39,7 +40,7 @@ export function listBucketsXml(owner: string, sortedBuckets: string[], creationD
   return (
     '<?xml version="1.0" encoding="UTF-8"?>\n' +
     '<ListAllMyBucketsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">' +
-    `<Owner><ID>${escapeXml(owner)}</ID><DisplayName>${escapeXml(owner)}</DisplayName></Owner>` +
+    `<Owner><ID>${escapeXml(owner.id)}</ID><DisplayName>${escapeXml(owner.displayName)}</DisplayName></Owner>` +
     `<Buckets>${items}</Buckets>${next}${prefix}</ListAllMyBucketsResult>`
   );
 }

@@ -3,7 +3,6 @@
 import { GatewayModel } from '../core/gateway-model.ts';
 import { AUTHZ_METADATA_NAMESPACE, POST_OBJECT_METADATA_NAMESPACE, decisionFromStruct, type RouteDecision } from '../core/route-decision.ts';
 import { errors, errorXml, S3Error } from '../core/s3/errors.ts';
-import { BODY_NAMES_BUCKET, type S3Operation } from '../core/s3/operation.ts';
 import type { SigningKeyCache } from '../core/sigv4/signing-key.ts';
 import { headerMapToRecord, setHeader, toStruct, type HeaderMap } from '../protos/headers.ts';
 import { CLIENT_AUTH_HEADERS, planBackendRequest } from './backend-request.ts';
@@ -13,7 +12,8 @@ import { chainEnds, isSignedChunked } from './chain-ends.ts';
 import { assertRequestContained, isHidden } from './fs-containment.ts';
 import { filterListing } from './list-filter.ts';
 import { applyUrlEncoding, wantsUrlEncoding } from './list-encoding.ts';
-import { rewriteLocation, rewriteXml, type XmlRewrite } from './rewrite-xml.ts';
+import { accountOf, rewriteLocation, rewriteXml, type XmlRewrite } from './rewrite-xml.ts';
+import { LISTINGS, responseRewrite } from './response-rewrite.ts';
 import { PostObjectRewriter } from './post-object.ts';
 import { formBoundary } from '../core/s3/post-form.ts';
 import type { BackendConfig } from '../core/config/types.ts';
@@ -38,7 +38,6 @@ const REQUEST_HEADERS_ONLY = { ...RESPONSE_HEADERS_ONLY, response_header_mode: '
 
 type Msg = Record<string, any>;
 
-const LISTINGS: ReadonlySet<S3Operation> = new Set<S3Operation>(['ListObjects', 'ListObjectsV2', 'ListObjectVersions', 'ListMultipartUploads']);
 
 function immediate(status: number, body: string, requestId: string): Msg {
   return {
@@ -53,6 +52,8 @@ function immediate(status: number, body: string, requestId: string): Msg {
 export class ExtProcStream {
   private decision?: RouteDecision;
   private rewrite?: XmlRewrite;
+  /** Successful bodies are rewritten too, not only error bodies. */
+  private rewriteSuccess = false;
   /** The client asked for encoding-type=url on a listing: make sure it gets it. */
   private urlEncodeListing = false;
   /** Filesystem listings: keys the client may not reach (through a symlink) are left out. */
@@ -99,7 +100,7 @@ export class ExtProcStream {
     const q = rawPath.indexOf('?');
     if (d.op === 'ListBuckets') {
       const params = listBucketsParams(new URLSearchParams(q < 0 ? '' : rawPath.slice(q + 1)));
-      const xml = listBucketsXml(d.principal ?? 'anonymous', this.deps.model.visibleBuckets(d.principal), this.deps.startedAt, params);
+      const xml = listBucketsXml(accountOf(d), this.deps.model.visibleBuckets(d.principal), this.deps.startedAt, params);
       return immediate(200, xml, this.requestId);
     }
     const backend = this.deps.model.backend(d.backend!)!;
@@ -130,11 +131,13 @@ export class ExtProcStream {
       this.hidden = (key) => isHidden(dataDir, d.realBucket!, key);
     }
     this.urlEncodeListing = listing && wantsUrlEncoding(plan.query);
-    // A listing names the bucket, but only an alias makes that the backend's name; buffering and
-    // rewriting a 1,000-key listing otherwise would cost time for nothing (other bodies hold URLs).
-    const listingNeedsRewrite = this.hidden !== undefined || this.urlEncodeListing;
-    if (d.realBucket !== d.bucket || (BODY_NAMES_BUCKET.has(d.op) && (!listing || listingNeedsRewrite))) {
+    const needs = responseRewrite({
+      op: d.op, method: headers[':method']!, query: plan.query, aliased: d.realBucket !== d.bucket,
+      listingFixes: this.hidden !== undefined || this.urlEncodeListing,
+    });
+    if (needs.errors) {
       this.rewrite = this.xmlRewrite(d, backend, headers);
+      this.rewriteSuccess = needs.success;
       response.mode_override = RESPONSE_HEADERS_ONLY;
     }
     if (isSignedChunked(headers['x-amz-content-sha256'])) {
@@ -152,6 +155,7 @@ export class ExtProcStream {
     const rewriter = new PostObjectRewriter({ model: this.deps.model, keys: this.deps.keys, decision: d, boundary, now: this.deps.now() });
     this.form = { rewriter, declaredLength: Number(declared) };
     this.rewrite = this.xmlRewrite(d, backend, headers);
+    this.rewriteSuccess = true;
     return {
       request_headers: { response: { status: 'CONTINUE', header_mutation: { set_headers: target, remove_headers: [...CLIENT_AUTH_HEADERS, 'content-length'] } } },
       mode_override: { ...RESPONSE_HEADERS_ONLY, request_body_mode: 'BUFFERED_PARTIAL' },
@@ -205,6 +209,7 @@ export class ExtProcStream {
       pathStyleBases: backend.addressing === 'path' ? bases : [],
       bucketBases: backend.addressing === 'virtual' ? bases.map((b) => b.replace('://', `://${d.realBucket}.`)) : [],
       gatewayBase: `${headers[':scheme'] ?? 'http'}://${authority}`,
+      account: accountOf(d),
     };
   }
 
@@ -212,7 +217,7 @@ export class ExtProcStream {
     const headers = headerMapToRecord(map);
     const status = Number(headers[':status'] ?? '0');
     const isXml = (headers['content-type'] ?? '').includes('xml');
-    const wantBody = this.rewrite && isXml && (status >= 300 || BODY_NAMES_BUCKET.has(this.decision!.op));
+    const wantBody = this.rewrite && isXml && (status >= 300 || this.rewriteSuccess);
     this.status = status;
     const response: Msg = { response_headers: { response: { status: 'CONTINUE' } } };
     // POST Object answers with the object's URL (or the form's redirect naming the bucket): the client's view.

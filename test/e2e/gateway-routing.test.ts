@@ -110,6 +110,25 @@ describe('gateway routing and rewriting', () => {
     }
   });
 
+  it('listings and ACLs name the gateway user (its access key id) as owner, never the backend account (the backend\'s key id here)', async () => {
+    const gw = world().gateway.endpoint;
+    const backendKeys = [world().versity.accessKey, world().weed.accessKey];
+    for (const bucket of ['releases', 'media']) {
+      await alice.send(new PutObjectCommand({ Bucket: bucket, Key: 'owned/o.txt', Body: 'o' }));
+      const mp = await alice.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'owned/mp.bin' }));
+      const bodies: string[] = [];
+      for (const p of [`/${bucket}?prefix=owned/`, `/${bucket}?list-type=2&fetch-owner=true&prefix=owned/`, `/${bucket}?versions&prefix=owned/`,
+        `/${bucket}?uploads&prefix=owned/`, `/${bucket}/owned/mp.bin?uploadId=${encodeURIComponent(mp.UploadId!)}`, `/${bucket}?acl`]) {
+        const res = await send(gw, await signedRequest(gw, USERS.alice, 'GET', p));
+        assert.equal(res.status, 200, `${p}: ${res.body}`);
+        bodies.push(res.body);
+      }
+      assert.ok(bodies.some((b) => b.includes(`<Owner><ID>${USERS.alice.accessKeyId}</ID>`)), `no Owner in any answer of ${bucket}: ${bodies.join('\n')}`);
+      for (const b of bodies) for (const key of backendKeys) assert.ok(!b.includes(key), `the backend account ${key} shows:\n${b}`);
+      await send(gw, await signedRequest(gw, USERS.alice, 'DELETE', `/${bucket}/owned/mp.bin?uploadId=${encodeURIComponent(mp.UploadId!)}`));
+    }
+  });
+
   it('other operations pass through re-signed (object tagging round-trip)', async () => {
     const key = '/releases/tagged.txt';
     await send(world().gateway.endpoint, { ...(await signedRequest(world().gateway.endpoint, USERS.alice, 'PUT', key, { headers: { 'content-length': '1' } })), body: Buffer.from('t') });

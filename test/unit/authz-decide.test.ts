@@ -42,6 +42,7 @@ test('alice GETs an object in releases: routed to versity with the full decision
   assert.deepEqual(out.decision, {
     op: 'GetObject',
     principal: 'alice',
+    accessKeyId: ALICE.accessKeyId,
     bucket: 'releases',
     realBucket: 'releases',
     backend: 'versity',

@@ -1,9 +1,11 @@
-// extproc/rewrite-xml.ts and extproc/list-buckets.ts: the client sees its bucket names and the
-// gateway's URL in S3 XML bodies, never the backend's; object keys are never touched.
+// extproc/rewrite-xml.ts, extproc/response-rewrite.ts and extproc/list-buckets.ts: the client sees its
+// bucket names, the gateway's URL and its own account in S3 XML bodies, never the backend's; object keys
+// are never touched.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { listBucketsParams, listBucketsXml } from '../../extproc/list-buckets.ts';
 import { rewriteXml, type XmlRewrite } from '../../extproc/rewrite-xml.ts';
+import { responseRewrite, type ResponseRewriteRequest } from '../../extproc/response-rewrite.ts';
 
 const PATH_STYLE: XmlRewrite = {
   realBucket: 'real',
@@ -11,6 +13,7 @@ const PATH_STYLE: XmlRewrite = {
   pathStyleBases: ['http://127.0.0.1:9100', 'http://127.0.0.1'],
   bucketBases: [],
   gatewayBase: 'http://gw:9000',
+  account: { id: 'AKIAALICE', displayName: 'alice' },
 };
 
 const VIRTUAL_HOST: XmlRewrite = {
@@ -19,6 +22,7 @@ const VIRTUAL_HOST: XmlRewrite = {
   pathStyleBases: [],
   bucketBases: ['http://real.host:80', 'http://real.host'],
   gatewayBase: 'http://gw:9000',
+  account: { id: 'AKIAALICE', displayName: 'alice' },
 };
 
 const HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n';
@@ -104,34 +108,74 @@ test('a bucket name as object key text inside <Key> is never touched, even with 
 
 const ALL = listBucketsParams(new URLSearchParams(''));
 
+const O = { id: 'AK', displayName: 'o' };
+
 test('listBucketsXml lists in order and escapes', () => {
   const date = new Date('2024-05-06T07:08:09.000Z');
-  const xml = listBucketsXml('al<ice>&"co\'', ['archive', 'releases'], date, ALL);
+  const xml = listBucketsXml({ id: 'AK<1>', displayName: 'al<ice>&"co\'' }, ['archive', 'releases'], date, ALL);
   assert.equal(
     xml,
     '<?xml version="1.0" encoding="UTF-8"?>\n' +
       '<ListAllMyBucketsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">' +
-      '<Owner><ID>al&lt;ice&gt;&amp;&quot;co&apos;</ID><DisplayName>al&lt;ice&gt;&amp;&quot;co&apos;</DisplayName></Owner>' +
+      '<Owner><ID>AK&lt;1&gt;</ID><DisplayName>al&lt;ice&gt;&amp;&quot;co&apos;</DisplayName></Owner>' +
       '<Buckets>' +
       '<Bucket><Name>archive</Name><CreationDate>2024-05-06T07:08:09.000Z</CreationDate></Bucket>' +
       '<Bucket><Name>releases</Name><CreationDate>2024-05-06T07:08:09.000Z</CreationDate></Bucket>' +
       '</Buckets></ListAllMyBucketsResult>',
   );
-  assert.match(listBucketsXml('o', ['a&b'], date, ALL), /<Name>a&amp;b<\/Name>/);
-  assert.match(listBucketsXml('o', [], date, ALL), /<Buckets><\/Buckets>/);
+  assert.match(listBucketsXml(O, ['a&b'], date, ALL), /<Name>a&amp;b<\/Name>/);
+  assert.match(listBucketsXml(O, [], date, ALL), /<Buckets><\/Buckets>/);
 });
 
 test('ListBuckets paging: prefix, max-buckets and continuation-token walk every bucket once', () => {
   const all = ['a1', 'a2', 'a3', 'b1'];
   const names = (xml: string) => [...xml.matchAll(/<Name>([^<]*)<\/Name>/g)].map((m) => m[1]);
   const token = (xml: string) => /<ContinuationToken>([^<]*)</.exec(xml)?.[1];
-  const first = listBucketsXml('o', all, new Date(0), listBucketsParams(new URLSearchParams('prefix=a&max-buckets=2')));
+  const first = listBucketsXml(O, all, new Date(0), listBucketsParams(new URLSearchParams('prefix=a&max-buckets=2')));
   assert.deepEqual(names(first), ['a1', 'a2']);
   assert.match(first, /<Prefix>a<\/Prefix>/);
-  const second = listBucketsXml('o', all, new Date(0), listBucketsParams(new URLSearchParams(`prefix=a&max-buckets=2&continuation-token=${token(first)}`)));
+  const second = listBucketsXml(O, all, new Date(0), listBucketsParams(new URLSearchParams(`prefix=a&max-buckets=2&continuation-token=${token(first)}`)));
   assert.deepEqual(names(second), ['a3']);
   assert.equal(token(second), undefined);
   for (const bad of ['0', '10001', 'x', '-1']) {
     assert.throws(() => listBucketsParams(new URLSearchParams(`max-buckets=${bad}`)), (e: any) => e.code === 'InvalidArgument' && e.status === 400);
   }
+});
+
+test('accounts: Owner, Initiator and ACL grantees name the gateway user, never the backend account', () => {
+  const listing = `${HEAD}<ListBucketResult ${NS}><Name>real</Name><Contents><Key>&lt;Owner&gt;ID</Key>` +
+    '<Owner><ID>VERSITYROOTKEY</ID><DisplayName>VERSITYROOTKEY</DisplayName></Owner></Contents></ListBucketResult>';
+  assert.equal(rewriteXml(listing, PATH_STYLE), `${HEAD}<ListBucketResult ${NS}><Name>virtual</Name><Contents><Key>&lt;Owner&gt;ID</Key>` +
+    '<Owner><ID>AKIAALICE</ID><DisplayName>alice</DisplayName></Owner></Contents></ListBucketResult>');
+  const acl = `${HEAD}<AccessControlPolicy><Owner><ID>79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be</ID></Owner>` +
+    '<AccessControlList><Grant><Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="CanonicalUser"><ID>79a59df9</ID>' +
+    '<DisplayName>root</DisplayName></Grantee><Permission>FULL_CONTROL</Permission></Grant>' +
+    '<Grant><Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="Group"><URI>http://acs.amazonaws.com/groups/global/AllUsers</URI></Grantee>' +
+    '<Permission>READ</Permission></Grant></AccessControlList></AccessControlPolicy>';
+  const out = rewriteXml(acl, PATH_STYLE);
+  assert.doesNotMatch(out, /79a59df9|root/);
+  assert.match(out, /<Grantee xmlns:xsi="http:\/\/www.w3.org\/2001\/XMLSchema-instance" xsi:type="CanonicalUser"><ID>AKIAALICE<\/ID><DisplayName>alice<\/DisplayName><\/Grantee>/);
+  assert.match(out, /<URI>http:\/\/acs.amazonaws.com\/groups\/global\/AllUsers<\/URI>/);
+  const parts = '<ListPartsResult><Initiator><ID>K</ID><DisplayName>K</DisplayName></Initiator><Owner><ID>K</ID></Owner></ListPartsResult>';
+  assert.equal(rewriteXml(parts, { ...PATH_STYLE, account: { id: 'K1', displayName: 'a<b' } }),
+    '<ListPartsResult><Initiator><ID>K1</ID><DisplayName>a&lt;b</DisplayName></Initiator><Owner><ID>K1</ID></Owner></ListPartsResult>');
+});
+
+test('responseRewrite: large listings stream untouched unless something in them would show the backend', () => {
+  const plain: ResponseRewriteRequest = { op: 'ListObjectsV2', method: 'GET', query: { 'list-type': '2' }, aliased: false, listingFixes: false };
+  const none = { success: false, errors: false };
+  const both = { success: true, errors: true };
+  assert.deepEqual(responseRewrite(plain), none);
+  assert.deepEqual(responseRewrite({ ...plain, query: { 'list-type': '2', 'fetch-owner': 'true' } }), both);
+  assert.deepEqual(responseRewrite({ ...plain, aliased: true }), both);
+  assert.deepEqual(responseRewrite({ ...plain, listingFixes: true }), both);
+  for (const op of ['ListObjects', 'ListObjectVersions', 'ListMultipartUploads'] as const) assert.deepEqual(responseRewrite({ ...plain, op, query: {} }), both, op);
+  // Small bodies with URLs or accounts: always. ACLs when read, not when written.
+  for (const op of ['CreateMultipartUpload', 'CompleteMultipartUpload', 'ListParts', 'PostObject'] as const) assert.deepEqual(responseRewrite({ ...plain, op, query: {} }), both, op);
+  assert.deepEqual(responseRewrite({ ...plain, op: 'BucketSubresource', query: { acl: '' } }), both);
+  assert.deepEqual(responseRewrite({ ...plain, op: 'ObjectSubresource', query: { acl: '' } }), both);
+  assert.deepEqual(responseRewrite({ ...plain, op: 'BucketSubresource', method: 'PUT', query: { acl: '' } }), none);
+  // Objects themselves: only an alias's error bodies (they name the real bucket).
+  assert.deepEqual(responseRewrite({ ...plain, op: 'GetObject', query: {} }), none);
+  assert.deepEqual(responseRewrite({ ...plain, op: 'GetObject', query: {}, aliased: true }), { success: false, errors: true });
 });

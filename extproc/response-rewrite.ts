@@ -1,0 +1,40 @@
+// Which backend responses must have their body buffered and rewritten into the client's view, decided
+// from the request alone (Envoy's response phases are switched on per request, and each one costs).
+// A body is rewritten when it would show the backend: its bucket name (an alias), its URL, or its
+// account (Owner, Initiator and ACL grantees carry the backend account's id, for some backends its
+// access key id). Listings are the large bodies: they stream untouched when none of that applies.
+import { BODY_NAMES_BUCKET, type S3Operation } from '../core/s3/operation.ts';
+
+export const LISTINGS: ReadonlySet<S3Operation> = new Set<S3Operation>(['ListObjects', 'ListObjectsV2', 'ListObjectVersions', 'ListMultipartUploads']);
+
+export interface ResponseRewriteRequest {
+  op: S3Operation;
+  method: string;
+  /** Decoded query of the request. */
+  query: Record<string, string | string[]>;
+  /** The client's bucket name differs from the backend's. */
+  aliased: boolean;
+  /** The listing needs the gateway's own fixes (filesystem entries to hide, encoding-type=url). */
+  listingFixes: boolean;
+}
+
+export interface ResponseRewrite {
+  /** Rewrite a successful (2xx) XML body. */
+  success: boolean;
+  /** Rewrite an XML error body. */
+  errors: boolean;
+}
+
+/** Listings that name the backend account: ListObjects always, ListObjectsV2 only with fetch-owner. */
+function listingNamesOwners(op: S3Operation, query: ResponseRewriteRequest['query']): boolean {
+  return op !== 'ListObjectsV2' || query['fetch-owner'] === 'true';
+}
+
+export function responseRewrite(r: ResponseRewriteRequest): ResponseRewrite {
+  const listing = LISTINGS.has(r.op);
+  const success =
+    (BODY_NAMES_BUCKET.has(r.op) && !listing) ||
+    (listing && (r.aliased || r.listingFixes || listingNamesOwners(r.op, r.query))) ||
+    (r.method.toUpperCase() === 'GET' && 'acl' in r.query);
+  return { success, errors: success || r.aliased };
+}
