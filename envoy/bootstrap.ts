@@ -2,6 +2,7 @@
 // ext_proc -> router, one cluster per backend, admin on loopback only.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { shownRegion } from '../core/config/model.ts';
 import type { GatewayConfig } from '../core/config/types.ts';
 import { AUTHZ_METADATA_NAMESPACE, POST_OBJECT_METADATA_NAMESPACE } from '../core/route-decision.ts';
 import { CLUSTER_HEADER } from '../authz/server.ts';
@@ -140,11 +141,12 @@ function listener(cfg: GatewayConfig) {
                             keep_empty_value: false,
                           },
                         ],
-                        // Responses carry the gateway's request id, not the backend's. (x-amz-bucket-region
-                        // stays: HeadBucket answers with it and SDKs rely on it.)
+                        // Responses carry the gateway's request id, not the backend's, and the gateway's region
+                        // where a backend names its own (HeadBucket: SDKs sign for it next).
                         response_headers_to_remove: ['x-amz-id-2'],
                         response_headers_to_add: [
                           { header: { key: 'x-amz-request-id', value: '%REQ(x-request-id)%' }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' },
+                          { header: { key: 'x-amz-bucket-region', value: shownRegion(cfg.listen) }, append_action: 'OVERWRITE_IF_EXISTS' },
                         ],
                       },
                     ],

@@ -17,6 +17,7 @@ import { LISTINGS, responseRewrite } from './response-rewrite.ts';
 import { PostObjectRewriter } from './post-object.ts';
 import { formBoundary } from '../core/s3/post-form.ts';
 import type { BackendConfig } from '../core/config/types.ts';
+import { shownRegion } from '../core/config/model.ts';
 import type { BackendSigner } from './sign.ts';
 
 export interface ExtProcDeps {
@@ -210,6 +211,7 @@ export class ExtProcStream {
       bucketBases: backend.addressing === 'virtual' ? bases.map((b) => b.replace('://', `://${d.realBucket}.`)) : [],
       gatewayBase: `${headers[':scheme'] ?? 'http'}://${authority}`,
       account: accountOf(d),
+      region: shownRegion(this.deps.model.config.listen),
     };
   }
 

@@ -1,8 +1,8 @@
 // Which backend responses must have their body buffered and rewritten into the client's view, decided
 // from the request alone (Envoy's response phases are switched on per request, and each one costs).
-// A body is rewritten when it would show the backend: its bucket name (an alias), its URL, or its
-// account (Owner, Initiator and ACL grantees carry the backend account's id, for some backends its
-// access key id). Listings are the large bodies: they stream untouched when none of that applies.
+// A body is rewritten when it would show the backend: its bucket name (an alias), its URL, its region
+// (GetBucketLocation), or its account (Owner, Initiator and ACL grantees carry the backend account's
+// id, for some backends its access key id). Listings are the large bodies: they stream untouched when none of that applies.
 import { BODY_NAMES_BUCKET, type S3Operation } from '../core/s3/operation.ts';
 
 export const LISTINGS: ReadonlySet<S3Operation> = new Set<S3Operation>(['ListObjects', 'ListObjectsV2', 'ListObjectVersions', 'ListMultipartUploads']);
@@ -35,6 +35,7 @@ export function responseRewrite(r: ResponseRewriteRequest): ResponseRewrite {
   const success =
     (BODY_NAMES_BUCKET.has(r.op) && !listing) ||
     (listing && (r.aliased || r.listingFixes || listingNamesOwners(r.op, r.query))) ||
-    (r.method.toUpperCase() === 'GET' && 'acl' in r.query);
+    (r.method.toUpperCase() === 'GET' && 'acl' in r.query) ||
+    r.op === 'GetBucketLocation';
   return { success, errors: success || r.aliased };
 }

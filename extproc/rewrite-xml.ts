@@ -24,10 +24,14 @@ export interface XmlRewrite {
   gatewayBase: string;
   /** Who the client is told owns things: the gateway user asking (the backend sees one account, ours). */
   account: Account;
+  /** The region the gateway shows for every bucket (never the backend's). */
+  region: string;
 }
 
 const NAME_ELEMENTS = /<(Name|Bucket|BucketName)>([^<]*)<\/\1>/g;
 const URL_ELEMENTS = /<(Location|Resource)>([^<]*)<\/\1>/g;
+/** GetBucketLocation's answer; S3 leaves it empty for us-east-1. */
+const LOCATION_CONSTRAINT = /<LocationConstraint(\s[^>]*)?(\/>|>[^<]*<\/LocationConstraint>)/g;
 /** Elements that name an account: Owner, Initiator (multipart) and ACL grantees. */
 const ACCOUNT_ELEMENTS = /<(Owner|Initiator|Grantee)(\s[^>]*)?>([\s\S]*?)<\/\1>/g;
 const ACCOUNT_FIELDS = /<(ID|DisplayName)>[^<]*<\/\1>/g;
@@ -72,5 +76,7 @@ export function rewriteXml(xml: string, r: XmlRewrite): string {
   const renamed = xml
     .replace(NAME_ELEMENTS, (m, el: string, v: string) => (v === r.realBucket ? `<${el}>${r.virtualBucket}</${el}>` : m))
     .replace(URL_ELEMENTS, (_m, el: string, v: string) => `<${el}>${rewriteUrl(v, r)}</${el}>`);
-  return rewriteAccounts(renamed, r.account);
+  const region = r.region === 'us-east-1' ? '' : escapeXml(r.region);
+  return rewriteAccounts(renamed, r.account).replace(LOCATION_CONSTRAINT, (_m, attrs: string | undefined) =>
+    `<LocationConstraint${attrs ?? ''}>${region}</LocationConstraint>`);
 }

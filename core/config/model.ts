@@ -1,7 +1,7 @@
 // Builds the runtime model from a validated, reference-resolved document: camelCase, defaults applied,
 // endpoints parsed, aliases turned into real names, TLS paths made absolute (Envoy runs elsewhere).
 import { resolve } from 'node:path';
-import type { BackendConfig, Credentials, GatewayConfig } from './types.ts';
+import type { BackendConfig, Credentials, GatewayConfig, ListenConfig } from './types.ts';
 import { DEFAULTS, type RawConfig, type RawCredentials } from './schema.ts';
 import { parseEndpoint } from './semantics.ts';
 
@@ -65,4 +65,12 @@ export function filesystemBackend(name: string, path: string): BackendConfig {
 
 function credentials(c: RawCredentials): Credentials {
   return { accessKeyId: c.access_key_id, secretAccessKey: c.secret_access_key };
+}
+
+/**
+ * The region the gateway presents as every bucket's (x-amz-bucket-region, GetBucketLocation): its own
+ * when set, else S3's default, which any client may sign for here. Never a backend's region.
+ */
+export function shownRegion(listen: ListenConfig): string {
+  return listen.region ?? DEFAULTS.region;
 }

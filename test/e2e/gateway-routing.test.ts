@@ -129,6 +129,24 @@ describe('gateway routing and rewriting', () => {
     }
   });
 
+  it('every bucket is shown in the gateway\'s region (HeadBucket header, GetBucketLocation), never the backend\'s', async () => {
+    const paris = await world().addGateway({ region: 'eu-west-3' });
+    for (const [gw, region, location] of [[world().gateway.endpoint, 'us-east-1', ''], [paris.endpoint, 'eu-west-3', 'eu-west-3']] as const) {
+      for (const bucket of ['releases', 'media']) {
+        const head = await send(gw, await signedRequest(gw, USERS.alice, 'HEAD', `/${bucket}`, { region }));
+        assert.equal(head.status, 200);
+        // versitygw names its region on HeadBucket; SeaweedFS sends none (and none is added).
+        assert.equal(head.headers['x-amz-bucket-region'], bucket === 'releases' ? region : undefined, `${gw} ${bucket}`);
+        const loc = await send(gw, await signedRequest(gw, USERS.alice, 'GET', `/${bucket}?location`, { region }));
+        assert.equal(/<LocationConstraint[^>]*>([^<]*)</.exec(loc.body)?.[1] ?? '', location, loc.body);
+      }
+    }
+    // The pinned region is enforced, with the region in the error for SDKs to retry with.
+    const wrong = await send(paris.endpoint, await signedRequest(paris.endpoint, USERS.alice, 'HEAD', '/releases', { region: 'us-east-1' }));
+    assert.equal(wrong.status, 400);
+    assert.equal(wrong.headers['x-amz-bucket-region'], undefined);
+  });
+
   it('other operations pass through re-signed (object tagging round-trip)', async () => {
     const key = '/releases/tagged.txt';
     await send(world().gateway.endpoint, { ...(await signedRequest(world().gateway.endpoint, USERS.alice, 'PUT', key, { headers: { 'content-length': '1' } })), body: Buffer.from('t') });

@@ -92,6 +92,15 @@ test('the route follows the cluster header and strips it; paths are never normal
   assert.equal(CLUSTER_HEADER, 'x-bucketgate-cluster');
   assert.equal(routes[0].route.cluster_header, 'x-bucketgate-cluster');
   assert.deepEqual(routes[0].request_headers_to_remove, ['x-bucketgate-cluster']);
+  // Responses: the gateway's request id always, its region where a backend names one.
+  const shown = (cfg: Parameters<typeof envoyBootstrap>[0]) =>
+    (hcmOf(envoyBootstrap(cfg, { servicesSockets: [SOCKET] }) as Json).route_config.virtual_hosts[0].routes[0].response_headers_to_add as Json[])
+      .map((h) => [h.header.key, h.header.value, h.append_action]);
+  assert.deepEqual(shown(gatewayConfig()), [
+    ['x-amz-request-id', '%REQ(x-request-id)%', 'OVERWRITE_IF_EXISTS_OR_ADD'],
+    ['x-amz-bucket-region', 'us-east-1', 'OVERWRITE_IF_EXISTS'],
+  ]);
+  assert.deepEqual(shown(gatewayConfig({ listen: { ...gatewayConfig().listen, region: 'eu-west-3' } }))[1], ['x-amz-bucket-region', 'eu-west-3', 'OVERWRITE_IF_EXISTS']);
   // The only header the route adds upstream: a POST Object form's new length, from ext_proc's metadata,
   // never from anything a client sends, and nothing when it is absent.
   assert.deepEqual(routes[0].request_headers_to_add, [{

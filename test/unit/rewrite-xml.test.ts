@@ -14,6 +14,7 @@ const PATH_STYLE: XmlRewrite = {
   bucketBases: [],
   gatewayBase: 'http://gw:9000',
   account: { id: 'AKIAALICE', displayName: 'alice' },
+  region: 'us-east-1',
 };
 
 const VIRTUAL_HOST: XmlRewrite = {
@@ -23,6 +24,7 @@ const VIRTUAL_HOST: XmlRewrite = {
   bucketBases: ['http://real.host:80', 'http://real.host'],
   gatewayBase: 'http://gw:9000',
   account: { id: 'AKIAALICE', displayName: 'alice' },
+  region: 'us-east-1',
 };
 
 const HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n';
@@ -175,7 +177,15 @@ test('responseRewrite: large listings stream untouched unless something in them 
   assert.deepEqual(responseRewrite({ ...plain, op: 'BucketSubresource', query: { acl: '' } }), both);
   assert.deepEqual(responseRewrite({ ...plain, op: 'ObjectSubresource', query: { acl: '' } }), both);
   assert.deepEqual(responseRewrite({ ...plain, op: 'BucketSubresource', method: 'PUT', query: { acl: '' } }), none);
+  assert.deepEqual(responseRewrite({ ...plain, op: 'GetBucketLocation', query: { location: '' } }), both);
   // Objects themselves: only an alias's error bodies (they name the real bucket).
   assert.deepEqual(responseRewrite({ ...plain, op: 'GetObject', query: {} }), none);
   assert.deepEqual(responseRewrite({ ...plain, op: 'GetObject', query: {}, aliased: true }), { success: false, errors: true });
+});
+
+test('GetBucketLocation answers the gateway\'s region, never the backend\'s (empty for us-east-1, as S3 does)', () => {
+  const xml = (inner: string) => `${HEAD}<LocationConstraint ${NS}>${inner}</LocationConstraint>`;
+  assert.equal(rewriteXml(xml('eu-central-1'), PATH_STYLE), xml(''));
+  assert.equal(rewriteXml(xml(''), { ...PATH_STYLE, region: 'eu-west-3' }), xml('eu-west-3'));
+  assert.equal(rewriteXml(`${HEAD}<LocationConstraint ${NS}/>`, { ...PATH_STYLE, region: 'eu-west-3' }), xml('eu-west-3'));
 });

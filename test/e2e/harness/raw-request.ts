@@ -52,13 +52,13 @@ export async function signedRequest(
   creds: Creds,
   method: string,
   path: string,
-  opts: { signingDate?: Date; headers?: Record<string, string> } = {},
+  opts: { signingDate?: Date; headers?: Record<string, string>; region?: string } = {},
 ): Promise<RawRequest> {
   const url = new URL(endpoint);
   const q = path.indexOf('?');
   const query: Record<string, string> = {};
   if (q >= 0) for (const [k, v] of new URLSearchParams(path.slice(q + 1))) query[k] = v;
-  const signed = await signer(creds).sign(
+  const signed = await signer(creds, opts.region).sign(
     new HttpRequest({
       method,
       protocol: 'http:',

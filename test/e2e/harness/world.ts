@@ -20,6 +20,8 @@ export interface GatewayVariant {
   tls?: boolean;
   /** listen.domain: `bucket.<domain>` virtual-host style beside path style. */
   domain?: string;
+  /** listen.region: the only region clients may sign for, and the one every bucket is shown in. */
+  region?: string;
 }
 
 export const USERS = {
@@ -54,6 +56,7 @@ export interface World {
 function listenYaml(port: number, variant: GatewayVariant, tls: TestTls | undefined): string {
   const parts = ['address: 127.0.0.1', `port: ${port}`];
   if (variant.domain) parts.push(`domain: ${variant.domain}`);
+  if (variant.region) parts.push(`region: ${variant.region}`);
   if (tls) parts.push(`tls: { cert_file: ${JSON.stringify(tls.certFile)}, key_file: ${JSON.stringify(tls.keyFile)} }`);
   return `listen: { ${parts.join(', ')} }`;
 }
