@@ -39,7 +39,6 @@ const REQUEST_HEADERS_ONLY = { ...RESPONSE_HEADERS_ONLY, response_header_mode: '
 
 type Msg = Record<string, any>;
 
-
 function immediate(status: number, body: string, requestId: string): Msg {
   return {
     immediate_response: {

@@ -1,4 +1,4 @@
-// Rewrites the backend's view (real bucket, backend URL, backend account) into the client's view in S3 XML bodies.
+// Rewrites the backend's view (real bucket, backend URL, account, region) into the client's view in S3 XML bodies.
 // Only the elements S3 uses for them are touched, so object keys and other content stay as they are.
 import { escapeXml } from '../core/s3/xml.ts';
 
