@@ -9,12 +9,12 @@ import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { directClient, type Backend } from './harness/backends.ts';
 import { postForm, type FormSpec } from './harness/post-form.ts';
 import { errorCode, send, signedRequest, type RawResponse } from './harness/raw-request.ts';
-import { BUCKETS, USERS, useWorld } from './harness/world.ts';
+import { BUCKETS, TEST_DOMAIN, USERS, useWorld } from './harness/world.ts';
 
 const sha = (b: Buffer | Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
 describe('POST Object (browser form uploads)', () => {
-  const world = useWorld();
+  const world = useWorld({ domain: TEST_DOMAIN });
   const gw = () => world().gateway.endpoint;
 
   function post(bucket: string, spec: Omit<FormSpec, 'bucket'>): Promise<RawResponse> {
@@ -131,6 +131,18 @@ describe('POST Object (browser form uploads)', () => {
     assert.ok(Date.now() - started >= 19_000, 'ended before the idle limit');
     await expectRefused(res, 400, 'RequestTimeout', 'releases', 'forms/stalled');
     assert.equal((await send(gw(), await signedRequest(gw(), USERS.alice, 'GET', '/releases?list-type=2'))).status, 200);
+  });
+
+  it('virtual-host style: POST / on archive.<domain> stores under the real bucket; Location stays on the gateway\'s domain', async () => {
+    const file = randomBytes(3000);
+    const { body, contentType } = postForm({ creds: USERS.alice, bucket: 'archive', key: 'forms/vhost.bin', file });
+    const port = new URL(gw()).port;
+    const res = await send(gw(), { method: 'POST', path: '/', headers: { host: `archive.${TEST_DOMAIN}:${port}`, 'content-type': contentType, 'content-length': String(body.length) }, body });
+    assert.equal(res.status, 204, res.body);
+    const location = new URL(String(res.headers.location));
+    assert.equal(location.origin, `http://${TEST_DOMAIN}:${port}`);
+    assert.equal(decodeURIComponent(location.pathname), '/archive/forms/vhost.bin');
+    assert.equal(sha((await stored('archive', 'forms/vhost.bin'))!), sha(file));
   });
 
   it('SeaweedFS behind the gateway takes the re-signed form too', async () => {
