@@ -8,9 +8,9 @@
 // exact length so Content-Length still holds. The only other body that enters Node is a POST Object
 // form's first bytes (post-object.ts), for the same reason: its credentials are inside it.
 
-import { timingSafeEqual } from 'node:crypto';
 import { errors, S3Error } from '../core/s3/errors.ts';
 import { chunkSignature, trailerSignature, type ChainContext } from '../core/sigv4/chunk-signature.ts';
+import { sameSignature } from '../core/sigv4/verify.ts';
 
 /** Frames larger than this are refused rather than held (SDKs send 8 KiB to 1 MiB). */
 export const MAX_CHUNK_BYTES = 16 * 1024 * 1024;
@@ -30,10 +30,6 @@ export interface ChainEnds {
 const malformed = (_what: string) => errors.incompleteBody();
 const tooLarge = () =>
   new S3Error('InvalidRequest', 400, `aws-chunked chunks larger than ${MAX_CHUNK_BYTES} bytes are not accepted by this gateway.`);
-
-function sameSignature(a: string, b: string): boolean {
-  return a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
-}
 
 type State = 'header' | 'data' | 'data-crlf' | 'trailer' | 'done';
 

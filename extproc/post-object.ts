@@ -46,20 +46,16 @@ export class PostObjectRewriter {
     // and with ${filename} filled in (backends differ in whether they substitute it).
     const key = formKey(fields, filename);
     if (key === undefined) throw missingFormField('key');
-    const fs = model.backend(d.backend!)!.filesystem;
+    const backend = model.backend(d.backend!)!;
     for (const k of new Set([formValue(fields, 'key')!, key])) {
       assertSafeKey(k);
-      if (fs) assertContained(fs.path, d.realBucket!, k);
+      if (backend.filesystem) assertContained(backend.filesystem.path, d.realBucket!, k);
     }
     const auth = authenticatePostForm(fields, (ak) => model.credential(ak)?.secret, now, keys, model.config.listen.region);
     // A form without credentials would be an anonymous write: there is no public-write grant to allow it.
     if (!auth) throw errors.accessDenied();
     if (!model.mayUse(model.credential(auth.accessKeyId)!.user.name, d.bucket!)) throw errors.accessDenied();
-    const backend = model.backend(d.backend!)!;
-    return backendFormFields(fields, auth.policy, { clientBucket: d.bucket!, realBucket: d.realBucket! }, {
-      accessKeyId: backend.credentials.accessKeyId,
-      secretAccessKey: backend.credentials.secretAccessKey,
-      region: backend.region,
-    }, now);
+    const target = { clientBucket: d.bucket!, realBucket: d.realBucket! };
+    return backendFormFields(fields, auth.policy, target, { ...backend.credentials, region: backend.region }, now, keys);
   }
 }

@@ -1,12 +1,12 @@
 // Authenticating a POST Object form (the client signs the base64 policy with a gateway user's
 // secret) and re-signing it for the backend. Checks and messages follow versitygw
 // (s3api/middlewares/object-post-auth.go, s3err/post-object.go).
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { S3Error, errors } from './errors.ts';
 import { type FormField, formValue } from './post-form.ts';
 import { type PostPolicy, decodePostPolicy, policyExpired, rewritePolicy } from './post-policy.ts';
 import { ALGORITHM, parseCredential } from '../sigv4/scope.ts';
-import { type SigningKeyCache, signingKey } from '../sigv4/signing-key.ts';
+import type { SigningKeyCache } from '../sigv4/signing-key.ts';
+import { sameSignature, signatureFor } from '../sigv4/verify.ts';
 import { formatAmzDate, parseAmzDate } from '../sigv4/time.ts';
 
 export { formKey } from './post-form.ts';
@@ -29,16 +29,6 @@ const credentialError = (credential: string) => (detail: string) =>
 
 // Gateway users hold no session credentials, so no token can be valid (presigned URLs refuse it too).
 const invalidToken = () => new S3Error('InvalidToken', 400, 'The provided token is malformed or otherwise invalid.');
-
-function sign(key: Buffer, policyBase64: string): string {
-  return createHmac('sha256', key).update(policyBase64, 'utf8').digest('hex');
-}
-
-function sameSignature(expected: string, provided: string): boolean {
-  const a = Buffer.from(expected, 'utf8');
-  const b = Buffer.from(provided, 'utf8');
-  return a.length === b.length && timingSafeEqual(a, b);
-}
 
 /** "65 79 4a" for "eyJ": AWS's StringToSignBytes. */
 const hexBytes = (s: string) => [...Buffer.from(s, 'utf8')].map((b) => b.toString(16).padStart(2, '0')).join(' ');
@@ -98,7 +88,7 @@ export function authenticatePostForm(
   if (secret === undefined) throw errors.invalidAccessKeyId(credential.accessKeyId);
 
   const key = keyCache.get(credential.accessKeyId, secret, credential.date, credential.region, 's3');
-  if (!sameSignature(sign(key, policyBase64), signature)) {
+  if (!sameSignature(signatureFor(policyBase64, key), signature)) {
     throw signatureMismatch(credential.accessKeyId, policyBase64, signature);
   }
   return { accessKeyId: credential.accessKeyId, policy: decodePostPolicy(policyBase64, now) };
@@ -115,6 +105,7 @@ export function backendFormFields(
   target: { clientBucket: string; realBucket: string },
   backend: { accessKeyId: string; secretAccessKey: string; region: string },
   now: Date,
+  keyCache: SigningKeyCache,
 ): FormField[] {
   const amzDate = formatAmzDate(now);
   const day = amzDate.slice(0, 8);
@@ -128,7 +119,8 @@ export function backendFormFields(
   const policyBase64 = Buffer.from(rewritePolicy(policy, changed), 'utf8').toString('base64');
   const values = new Map([...changed].map(([name, v]) => [name, v.newValue]));
   values.set('policy', policyBase64);
-  values.set('x-amz-signature', sign(signingKey(backend.secretAccessKey, day, backend.region, 's3'), policyBase64));
+  const key = keyCache.get(backend.accessKeyId, backend.secretAccessKey, day, backend.region, 's3');
+  values.set('x-amz-signature', signatureFor(policyBase64, key));
 
   const sent = new Set<string>();
   return fields.flatMap((f) => {

@@ -55,6 +55,13 @@ export function signatureFor(stringToSign: string, key: Buffer): string {
   return createHmac('sha256', key).update(stringToSign, 'utf8').digest('hex');
 }
 
+/** Constant-time comparison of two hex signatures; a wrong length is just a mismatch (timingSafeEqual would throw). */
+export function sameSignature(expected: string, provided: string): boolean {
+  const a = Buffer.from(expected, 'utf8');
+  const b = Buffer.from(provided, 'utf8');
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
 export interface VerifyOptions {
   /** The only region a credential scope may name; undefined: any. */
   region?: string;
@@ -185,10 +192,7 @@ function checkSignature(
     payloadHash,
   });
   const key = cache.get(auth.accessKeyId, secret, auth.date, auth.region, auth.service);
-  const expected = Buffer.from(signatureFor(stringToSign(amzDate, credentialScope(auth), request), key), 'utf8');
-  const provided = Buffer.from(auth.signature, 'utf8');
-  // timingSafeEqual throws on unequal lengths; a wrong-length signature is just a mismatch.
-  if (expected.length !== provided.length || !timingSafeEqual(expected, provided)) {
+  if (!sameSignature(signatureFor(stringToSign(amzDate, credentialScope(auth), request), key), auth.signature)) {
     throw errors.signatureDoesNotMatch(auth.accessKeyId);
   }
   assertAmzHeadersSigned(req, auth.signedHeaders);

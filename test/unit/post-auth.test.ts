@@ -171,7 +171,7 @@ test('backendFormFields: re-signed with the backend key for the real bucket, oth
   const client = signedForm({ policy: Buffer.from(policyText).toString('base64'), extra: [{ name: 'Content-Type', value: 'text/plain' }, { name: 'x-amz-date', value: DATE }] });
   const { policy } = auth(client)!;
   const later = new Date('2026-03-27T09:19:00.999Z');
-  const fields = backendFormFields(client, policy, { clientBucket: 'photos', realBucket: 'tenant-a-photos' }, BACKEND, later);
+  const fields = backendFormFields(client, policy, { clientBucket: 'photos', realBucket: 'tenant-a-photos' }, BACKEND, later, new SigningKeyCache());
 
   const credential = 'BACKENDKEY/20260327/eu-west-1/s3/aws4_request';
   const rewritten = `{"expiration":"2026-03-28T09:18:22Z", "conditions":[ ["eq","$bucket","tenant-a-photos"],\n ["starts-with","$key",""], ["eq","$x-amz-algorithm","AWS4-HMAC-SHA256"], ["eq","$x-amz-credential","${credential}"], ["eq","$x-amz-date","20260327T091900Z"], {"Content-Type": "text/plain"} ]}`;
@@ -196,11 +196,11 @@ test('backendFormFields refuses what the client form fails itself, before re-poi
   const { policy } = auth(client)!;
   const conditionFailed = (condition: string) => isError('AccessDenied', 403, `Invalid according to Policy: Policy Condition failed: ${condition}`);
   // Posted to bucket "a", whose real bucket is "data", which the policy names.
-  assert.throws(() => backendFormFields(client, policy, { clientBucket: 'a', realBucket: 'data' }, BACKEND, NOW), conditionFailed('["eq", "$bucket", "data"]'));
+  assert.throws(() => backendFormFields(client, policy, { clientBucket: 'a', realBucket: 'data' }, BACKEND, NOW, new SigningKeyCache()), conditionFailed('["eq", "$bucket", "data"]'));
   const datePolicy = Buffer.from(JSON.stringify({ conditions: [['eq', '$x-amz-date', '20260101T000000Z']], expiration: '2026-03-28T09:18:22Z' })).toString('base64');
   const dated = signedForm({ policy: datePolicy });
   assert.throws(
-    () => backendFormFields(dated, auth(dated)!.policy, { clientBucket: 'photos', realBucket: 'photos' }, BACKEND, NOW),
+    () => backendFormFields(dated, auth(dated)!.policy, { clientBucket: 'photos', realBucket: 'photos' }, BACKEND, NOW, new SigningKeyCache()),
     conditionFailed('["eq","$x-amz-date","20260101T000000Z"]'),
   );
 });
