@@ -1,6 +1,6 @@
 // x-amz-copy-source names a second bucket the request reads from: it is authorized like the
 // target bucket and rewritten to the real bucket on the same backend.
-import { errors, S3Error } from '../core/s3/errors.ts';
+import { errors, S3Error } from '../core/errors.ts';
 import { isAcceptedKey, isValidBucketName } from '../core/s3/request.ts';
 import { uriEncode } from '../core/sigv4/canonical.ts';
 

@@ -2,7 +2,7 @@
 // I/O (gRPC, clock) stays in the server; this is what the unit tests exercise.
 import { clusterName, type GatewayModel } from '../core/gateway-model.ts';
 import type { RouteDecision } from '../core/route-decision.ts';
-import { errors, S3Error } from '../core/s3/errors.ts';
+import { errors, S3Error } from '../core/errors.ts';
 import { classifyOperation } from '../core/s3/operation.ts';
 import { parseS3Target, type S3Target } from '../core/s3/request.ts';
 import { requestShapeError } from '../core/s3/request-shape.ts';

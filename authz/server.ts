@@ -2,7 +2,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { GatewayModel } from '../core/gateway-model.ts';
 import { decisionToStruct } from '../core/route-decision.ts';
-import { errors, errorXml } from '../core/s3/errors.ts';
+import { errors, errorXml } from '../core/errors.ts';
 import type { SigningKeyCache } from '../core/sigv4/signing-key.ts';
 import { authorize } from './decide.ts';
 

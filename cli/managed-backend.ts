@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { BackendConfig, GatewayConfig } from '../core/config/types.ts';
 import { SigningKeyCache } from '../core/sigv4/signing-key.ts';
 import { toolsDir } from '../envoy/locate.ts';
-import { BackendSigner } from '../extproc/sign.ts';
+import { SignedBackendClient } from '../backends/signed-client.ts';
 import { log, startChild, type ManagedChild } from './child.ts';
 import { freePort, waitForPort } from './ports.ts';
 
@@ -33,13 +33,7 @@ async function waitForVersitygw(port: number): Promise<void> {
 /** Creates a configured bucket's directory the S3 way (so versitygw records its owner) if missing. */
 async function ensureBucket(backend: BackendConfig, bucket: string): Promise<void> {
   if (existsSync(path.join(backend.filesystem!.path, bucket))) return;
-  const authority = `127.0.0.1:${backend.endpoint.port}`;
-  const plan = { authority, path: `/${bucket}`, query: {}, wireQuery: '', headersToSign: { host: authority, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } };
-  const { authorization, amzDate } = new BackendSigner(backend, new SigningKeyCache()).sign('PUT', plan, new Date());
-  const res = await fetch(`http://${authority}/${bucket}`, {
-    method: 'PUT',
-    headers: { authorization, 'x-amz-date': amzDate, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' },
-  });
+  const res = await new SignedBackendClient(backend, new SigningKeyCache()).request({ method: 'PUT', path: `/${bucket}` });
   if (!res.ok) throw new Error(`creating bucket ${bucket} on ${backend.name}: ${res.status} ${(await res.text()).slice(0, 200)}`);
 }
 

@@ -4,7 +4,7 @@ import { authzHandlers } from '../authz/server.ts';
 import { GatewayModel } from '../core/gateway-model.ts';
 import type { GatewayConfig } from '../core/config/types.ts';
 import { extProcHandlers } from '../extproc/server.ts';
-import { BackendSigner } from '../extproc/sign.ts';
+import { BackendSigner } from '../backends/signer.ts';
 import { loadEnvoyServices } from '../protos/load.ts';
 import { SigningKeyCache } from '../core/sigv4/signing-key.ts';
 

@@ -8,7 +8,7 @@
 // exact length so Content-Length still holds. The only other body that enters Node is a POST Object
 // form's first bytes (post-object.ts), for the same reason: its credentials are inside it.
 
-import { errors, S3Error } from '../core/s3/errors.ts';
+import { errors, S3Error } from '../core/errors.ts';
 import { chunkSignature, trailerSignature, type ChainContext } from '../core/sigv4/chunk-signature.ts';
 import { sameSignature } from '../core/sigv4/verify.ts';
 

@@ -2,7 +2,7 @@
 // and the user's secret) and the backend's (from the signature the gateway just made).
 import type { BackendConfig } from '../core/config/types.ts';
 import type { GatewayModel } from '../core/gateway-model.ts';
-import { errors } from '../core/s3/errors.ts';
+import { errors } from '../core/errors.ts';
 import { parseAuthorizationHeader } from '../core/sigv4/auth-header.ts';
 import { credentialScope } from '../core/sigv4/scope.ts';
 import type { SigningKeyCache } from '../core/sigv4/signing-key.ts';

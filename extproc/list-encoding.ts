@@ -1,7 +1,7 @@
 // `encoding-type=url` on listings, for backends that ignore it (versitygw 1.7 returns raw keys):
 // the gateway encodes the elements S3 encodes, so clients get AWS's behaviour from every backend.
 import { uriEncode } from '../core/sigv4/canonical.ts';
-import { unescapeXml } from '../core/s3/xml.ts';
+import { unescapeXml } from '../core/xml.ts';
 
 // The elements AWS URL-encodes in ListObjects (V1, V2), ListObjectVersions and ListMultipartUploads.
 const ENCODED = /<(Key|Prefix|Delimiter|StartAfter|Marker|NextMarker|KeyMarker|NextKeyMarker)>([^<]*)<\/\1>/g;

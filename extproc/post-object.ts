@@ -8,12 +8,12 @@
 // as re-signed; the rest of the body then streams past Node untouched.
 import type { GatewayModel } from '../core/gateway-model.ts';
 import type { RouteDecision } from '../core/route-decision.ts';
-import { errors } from '../core/s3/errors.ts';
+import { errors } from '../core/errors.ts';
 import { authenticatePostForm, backendFormFields, missingFormField } from '../core/s3/post-auth.ts';
 import { formKey, formValue, maxPostPreDataExceeded, parseFormPrefix, renderFields, type FormField } from '../core/s3/post-form.ts';
 import { assertSafeKey } from '../core/s3/request.ts';
 import type { SigningKeyCache } from '../core/sigv4/signing-key.ts';
-import { assertContained } from './fs-containment.ts';
+import { assertContained } from '../backends/fs-containment.ts';
 
 export interface PostObjectContext {
   model: GatewayModel;

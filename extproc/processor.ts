@@ -2,14 +2,14 @@
 // backend request (rewrite + re-sign) and, only where needed, rewrites the response body.
 import { GatewayModel } from '../core/gateway-model.ts';
 import { AUTHZ_METADATA_NAMESPACE, POST_OBJECT_METADATA_NAMESPACE, decisionFromStruct, type RouteDecision } from '../core/route-decision.ts';
-import { errors, errorXml, S3Error } from '../core/s3/errors.ts';
+import { errors, errorXml, S3Error } from '../core/errors.ts';
 import type { SigningKeyCache } from '../core/sigv4/signing-key.ts';
 import { headerMapToRecord, setHeader, toStruct, type HeaderMap } from '../protos/headers.ts';
-import { CLIENT_AUTH_HEADERS, planBackendRequest } from './backend-request.ts';
+import { CLIENT_AUTH_HEADERS, planBackendRequest } from '../backends/request-plan.ts';
 import { listBucketsParams, listBucketsXml } from './list-buckets.ts';
 import { AwsChunkedResigner } from './aws-chunked.ts';
 import { chainEnds, isSignedChunked } from './chain-ends.ts';
-import { assertRequestContained, isHidden } from './fs-containment.ts';
+import { assertRequestContained, isHidden } from '../backends/fs-containment.ts';
 import { filterListing } from './list-filter.ts';
 import { applyUrlEncoding, wantsUrlEncoding } from './list-encoding.ts';
 import { accountOf, rewriteLocation, rewriteXml, type XmlRewrite } from './rewrite-xml.ts';
@@ -18,7 +18,7 @@ import { PostObjectRewriter } from './post-object.ts';
 import { formBoundary } from '../core/s3/post-form.ts';
 import type { BackendConfig } from '../core/config/types.ts';
 import { shownRegion } from '../core/config/model.ts';
-import type { BackendSigner } from './sign.ts';
+import type { BackendSigner } from '../backends/signer.ts';
 
 export interface ExtProcDeps {
   model: GatewayModel;

@@ -1,7 +1,7 @@
 // Authenticating a POST Object form (the client signs the base64 policy with a gateway user's
 // secret) and re-signing it for the backend. Checks and messages follow versitygw
 // (s3api/middlewares/object-post-auth.go, s3err/post-object.go).
-import { S3Error, errors } from './errors.ts';
+import { S3Error, errors } from '../errors.ts';
 import { type FormField, formValue } from './post-form.ts';
 import { type PostPolicy, decodePostPolicy, policyExpired, rewritePolicy } from './post-policy.ts';
 import { ALGORITHM, parseCredential } from '../sigv4/scope.ts';

@@ -2,7 +2,7 @@
 // fields, re-renders them for the backend and forwards the file part and everything after it
 // byte for byte, so only the prefix is parsed and offsets stay exact. Error choices follow
 // versitygw (s3api/middlewares/object-post-auth.go, s3api/utils/multipart_reader.go).
-import { S3Error, errors } from './errors.ts';
+import { S3Error, errors } from '../errors.ts';
 
 export interface FormField {
   /** As sent; S3 matches field names case-insensitively. */

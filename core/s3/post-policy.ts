@@ -1,7 +1,7 @@
 // The POST Object policy document: decoded and validated as versitygw does (auth/post_policy.go,
 // messages from s3err/post-object.go), with each condition's place in the text kept so the gateway
 // can rewrite the conditions on the fields it changes and leave the rest byte for byte.
-import { S3Error } from './errors.ts';
+import { S3Error } from '../errors.ts';
 
 export interface Span {
   start: number;

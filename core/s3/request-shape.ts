@@ -2,7 +2,7 @@
 // sub-resource that needs (or must not have) a key or an upload id, a copy source where nothing is
 // copied. AWS answers these before it authenticates, and so does the gateway: the answer depends only
 // on the request line and headers the client sent, never on what exists, so it reveals nothing.
-import { S3Error, errors } from './errors.ts';
+import { S3Error, errors } from '../errors.ts';
 
 export interface RequestShape {
   method: string;

@@ -1,6 +1,6 @@
 // Parses what S3 request a client made: which bucket and key (path or virtual-host style), and
 // rejects paths that a backend could resolve to something other than what we authorize.
-import { errors, S3Error } from './errors.ts';
+import { errors, S3Error } from '../errors.ts';
 
 export type AddressingStyle = 'path' | 'virtual';
 

@@ -1,7 +1,7 @@
 // Parses the SigV4 Authorization header:
 //   AWS4-HMAC-SHA256 Credential=AK/20130524/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-date, Signature=hex
 
-import { errors, type S3Error } from '../s3/errors.ts';
+import { errors, type S3Error } from '../errors.ts';
 import { ALGORITHM, type Credential, parseCredential, parseSignedHeaders } from './scope.ts';
 
 export interface AuthorizationHeader extends Credential {

@@ -1,7 +1,7 @@
 // Canonical request construction for SigV4 verification. Everything is rebuilt from the request
 // exactly as it arrived, because the client signed its own bytes, not a normalized form of them.
 
-import { S3Error } from '../s3/errors.ts';
+import { S3Error } from '../errors.ts';
 
 // One entry per byte: the unreserved ASCII characters stay, everything else becomes %XX (upper hex).
 const ENCODED_BYTE: readonly string[] = Array.from({ length: 256 }, (_, byte) => {

@@ -1,6 +1,6 @@
 // Parses the X-Amz-* query parameters of a SigV4 presigned URL.
 
-import { errors, type S3Error } from '../s3/errors.ts';
+import { errors, type S3Error } from '../errors.ts';
 import { ALGORITHM, type Credential, parseCredential, parseSignedHeaders } from './scope.ts';
 import { parseAmzDate } from './time.ts';
 

@@ -1,7 +1,7 @@
 // The parts of a SigV4 credential both auth mechanisms share: the credential scope and the
 // signed-header list. Callers pass `malformed` so each mechanism reports in its own error code.
 
-import type { S3Error } from '../s3/errors.ts';
+import type { S3Error } from '../errors.ts';
 
 export const ALGORITHM = 'AWS4-HMAC-SHA256';
 const SERVICE = 's3';

@@ -2,7 +2,7 @@
 // Pure: no I/O, the caller supplies the secret lookup, the clock and the key cache.
 
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { errors } from '../s3/errors.ts';
+import { errors } from '../errors.ts';
 import { parseAuthorizationHeader } from './auth-header.ts';
 import { canonicalHeaders, canonicalQuery, canonicalRequest, canonicalUri, parseQuery } from './canonical.ts';
 import { parsePresignedQuery } from './presigned.ts';

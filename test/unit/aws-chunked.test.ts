@@ -2,7 +2,7 @@
 // then re-signing for another chain across arbitrary fragmenting, and every way to break a body.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { S3Error } from '../../core/s3/errors.ts';
+import { S3Error } from '../../core/errors.ts';
 import { chunkSignature, trailerSignature, type ChainContext } from '../../core/sigv4/chunk-signature.ts';
 import { signingKey } from '../../core/sigv4/signing-key.ts';
 import { SigningKeyCache } from '../../core/sigv4/signing-key.ts';

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { S3Error } from '../../core/s3/errors.ts';
+import { S3Error } from '../../core/errors.ts';
 import { authenticatePostForm, backendFormFields } from '../../core/s3/post-auth.ts';
 import type { FormField } from '../../core/s3/post-form.ts';
 import { SigningKeyCache } from '../../core/sigv4/signing-key.ts';

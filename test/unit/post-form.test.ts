@@ -2,7 +2,7 @@
 // whatever the chunking, with versitygw's errors for what it refuses.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { S3Error } from '../../core/s3/errors.ts';
+import { S3Error } from '../../core/errors.ts';
 import {
   type FormField,
   MAX_FORM_PREFIX_BYTES,

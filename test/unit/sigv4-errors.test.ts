@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, createHmac } from 'node:crypto';
-import { S3Error } from '../../core/s3/errors.ts';
+import { S3Error } from '../../core/errors.ts';
 import { parseAuthorizationHeader } from '../../core/sigv4/auth-header.ts';
 import { parsePresignedQuery } from '../../core/sigv4/presigned.ts';
 import { SigningKeyCache } from '../../core/sigv4/signing-key.ts';

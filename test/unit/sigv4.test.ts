@@ -2,7 +2,7 @@
 // canonicalization and key-cache building blocks.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { S3Error } from '../../core/s3/errors.ts';
+import { S3Error } from '../../core/errors.ts';
 import { canonicalHeaders, canonicalQuery, canonicalUri, uriEncode } from '../../core/sigv4/canonical.ts';
 import { SigningKeyCache, signingKey } from '../../core/sigv4/signing-key.ts';
 import { type IncomingRequest, verifySigV4 } from '../../core/sigv4/verify.ts';

@@ -2,7 +2,7 @@
 // without the client's presign parameters, and the headers to sign. Pure: signing happens later.
 import type { BackendConfig } from '../core/config/types.ts';
 import type { RouteDecision } from '../core/route-decision.ts';
-import { S3Error } from '../core/s3/errors.ts';
+import { S3Error } from '../core/errors.ts';
 import { uriEncode } from '../core/sigv4/canonical.ts';
 
 export interface BackendRequestPlan {

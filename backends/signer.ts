@@ -10,7 +10,7 @@ import { credentialScope } from '../core/sigv4/scope.ts';
 import type { SigningKeyCache } from '../core/sigv4/signing-key.ts';
 import { formatAmzDate } from '../core/sigv4/time.ts';
 import { signatureFor, stringToSign } from '../core/sigv4/verify.ts';
-import type { BackendRequestPlan } from './backend-request.ts';
+import type { BackendRequestPlan } from './request-plan.ts';
 
 export class BackendSigner {
   constructor(

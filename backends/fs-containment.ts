@@ -10,7 +10,7 @@
 import { lstatSync } from 'node:fs';
 import path from 'node:path';
 import type { RouteDecision } from '../core/route-decision.ts';
-import { errors } from '../core/s3/errors.ts';
+import { errors } from '../core/errors.ts';
 
 const INTERNAL_DIR = '.sgwtmp';
 
