@@ -6,7 +6,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { locateEnvoy, toolsDir } from '../envoy/locate.ts';
+import { locateEnvoy, toolsDir } from '../launcher/tools.ts';
 import type { RssPeak } from './measure.ts';
 import type { TargetName } from './targets.ts';
 

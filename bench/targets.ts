@@ -6,7 +6,7 @@
 import { mkdtempSync, statfsSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { locateEnvoy } from '../envoy/locate.ts';
+import { locateEnvoy } from '../launcher/tools.ts';
 import { startVersitygw, type Backend } from '../test/e2e/harness/backends.ts';
 import { freePorts } from '../test/e2e/harness/ports.ts';
 import { startProcess, tcpProbe, trackTempDir, waitUntil } from '../test/e2e/harness/process.ts';

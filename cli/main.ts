@@ -2,7 +2,7 @@
 import { lintConfigFile, loadConfigFile, ConfigError, formatProblems } from '../core/config/load.ts';
 import { configSchema } from '../core/config/schema.ts';
 import { envoyBootstrap } from '../envoy/bootstrap.ts';
-import { startGateway, workerSockets } from './start.ts';
+import { startGateway, workerSockets } from '../launcher/start.ts';
 
 const USAGE = `usage:
   bucketgate start [--config FILE]        start Envoy and the gateway services
@@ -34,7 +34,7 @@ async function main(argv: string[]): Promise<void> {
     case 'start': {
       const file = option(rest, '--config') ?? process.env.BUCKETGATE_CONFIG;
       if (!file) {
-        const { startQuickstart } = await import('./quickstart.ts');
+        const { startQuickstart } = await import('../launcher/quickstart.ts');
         await startQuickstart();
         return;
       }
@@ -42,7 +42,7 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case 'services-worker': {
-      const { runServicesWorker } = await import('./worker.ts');
+      const { runServicesWorker } = await import('../launcher/worker.ts');
       runServicesWorker();
       return;
     }

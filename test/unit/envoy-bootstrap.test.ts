@@ -11,7 +11,7 @@ import type { GatewayConfig } from '../../core/config/types.ts';
 import { AUTHZ_METADATA_NAMESPACE } from '../../core/route-decision.ts';
 import { envoyBootstrap } from '../../envoy/bootstrap.ts';
 import { SERVICES_CLUSTER } from '../../envoy/clusters.ts';
-import { ENVOY_INSTALL_HINT, toolsDir } from '../../envoy/locate.ts';
+import { ENVOY_INSTALL_HINT, toolsDir } from '../../launcher/tools.ts';
 import { backend, gatewayConfig } from './fixtures/unit-helpers/gateway.ts';
 
 const SOCKET = '/tmp/bucketgate-unit-test/services.sock';

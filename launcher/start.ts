@@ -6,9 +6,9 @@ import os from 'node:os';
 import path from 'node:path';
 import type { GatewayConfig } from '../core/config/types.ts';
 import { envoyBootstrap } from '../envoy/bootstrap.ts';
-import { ENVOY_INSTALL_HINT, locateEnvoy } from '../envoy/locate.ts';
+import { ENVOY_INSTALL_HINT, locateEnvoy } from './tools.ts';
 import { log, startChild } from './child.ts';
-import { startManagedBackends, type ManagedBackends } from './managed-backend.ts';
+import { startManagedBackends, type ManagedBackends } from './managed-backends.ts';
 import { waitForPort } from './ports.ts';
 import { superviseServices } from './supervise.ts';
 

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { BackendConfig, GatewayConfig } from '../core/config/types.ts';
 import { SigningKeyCache } from '../core/sigv4/signing-key.ts';
-import { toolsDir } from '../envoy/locate.ts';
+import { toolsDir } from './tools.ts';
 import { SignedBackendClient } from '../backends/signed-client.ts';
 import { log, startChild, type ManagedChild } from './child.ts';
 import { freePort, waitForPort } from './ports.ts';
