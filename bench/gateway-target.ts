@@ -1,8 +1,8 @@
 // The real `bucketgate start` as a bench target, on any one backend (an s3 one in front of the bench's
 // versitygw, or a `type: filesystem` one that the gateway serves with its own managed versitygw), with
-// one bucket and one user. Started with the e2e harness, so it dies with this process at the latest.
-import { startGateway } from '../test/e2e/harness/gateway.ts';
-import { registerExitCleanup } from '../test/e2e/harness/process.ts';
+// one bucket and one user. Started with the test kit (testkit/), so it dies with this process at the latest.
+import { startGateway } from '../testkit/gateway.ts';
+import { registerExitCleanup } from '../testkit/process.ts';
 import type { Endpoint } from './load.ts';
 import { childrenOf, gatewayProcesses, running, type GatewayProcesses } from './measure.ts';
 import type { Target, TargetName } from './targets.ts';

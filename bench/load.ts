@@ -14,7 +14,7 @@ import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { registerExitCleanup } from '../test/e2e/harness/process.ts';
+import { registerExitCleanup } from '../testkit/process.ts';
 
 export interface Endpoint { url: string; accessKey: string; secretKey: string; bucket: string }
 export type SmallOp = 'get' | 'put' | 'head' | 'list';

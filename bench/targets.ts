@@ -2,14 +2,14 @@
 // filters: the physical limit of the design) and the real `bucketgate start`, all in front of one
 // versitygw and one bucket (made by the load process). The filesystem table: `bucketgate start` on a
 // `type: filesystem` backend (its own managed versitygw) beside a standalone versitygw on the same
-// kind of storage. Started with the e2e harness, so every child dies with this process at the latest.
+// kind of storage. Started with the test kit (testkit/), so every child dies with this process at the latest.
 import { mkdtempSync, statfsSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { locateEnvoy } from '../launcher/tools.ts';
-import { startVersitygw, type Backend } from '../test/e2e/harness/backends.ts';
-import { freePorts } from '../test/e2e/harness/ports.ts';
-import { startProcess, tcpProbe, trackTempDir, waitUntil } from '../test/e2e/harness/process.ts';
+import { startVersitygw, type Backend } from '../testkit/backends.ts';
+import { freePorts } from '../testkit/ports.ts';
+import { startProcess, tcpProbe, trackTempDir, waitUntil } from '../testkit/process.ts';
 import { BUCKET, startGatewayTarget } from './gateway-target.ts';
 import type { Endpoint } from './load.ts';
 import type { GatewayProcesses } from './measure.ts';

@@ -2,12 +2,12 @@
 // records what each backend lacks (Target.caps), so the same scenarios can later run through the gateway.
 // Run: node --import tsx --test --test-concurrency=1 test/e2e/backends.test.ts   (E2E_VERBOSE=1 for logs)
 import { describe, it, before, after } from 'node:test';
-import { startVersitygw, startSeaweedfs, createBucketDirect, type Backend, type BackendCreds } from './harness/backends.ts';
-import { assertCanary } from './harness/canary.ts';
-import { dumpLogsOnFailure } from './harness/process.ts';
+import { startVersitygw, startSeaweedfs, createBucketDirect, type Backend, type BackendCreds } from '../../testkit/backends.ts';
+import { assertCanary } from '../../testkit/canary.ts';
+import { dumpLogsOnFailure } from '../../testkit/process.ts';
 import { defineSdkScenarios, type Target } from './scenarios/sdk-ops.ts';
 import { defineBoto3Scenario } from './scenarios/boto3.ts';
-import { BACKEND_CAPS, type Capabilities } from './scenarios/target.ts';
+import { BACKEND_CAPS, type Capabilities } from '../../testkit/target.ts';
 
 const BUCKET = 'e2e-direct';
 

@@ -8,9 +8,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
-import { startVersitygw, toolsDir, type Backend } from './harness/backends.ts';
-import { startGateway, type RunningGateway } from './harness/gateway.ts';
-import { envWithoutAws } from './harness/process.ts';
+import { startVersitygw, toolsDir, type Backend } from '../../testkit/backends.ts';
+import { startGateway, type RunningGateway } from '../../testkit/gateway.ts';
+import { envWithoutAws } from '../../testkit/process.ts';
 
 const run = promisify(execFile);
 const KNOWN = path.join(path.dirname(fileURLToPath(import.meta.url)), 'conformance-known-differences.txt');

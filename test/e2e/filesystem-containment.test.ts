@@ -7,8 +7,8 @@ import { existsSync, readFileSync, readdirSync, symlinkSync, writeFileSync } fro
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { before, describe, it } from 'node:test';
-import { FS_BUCKET, useFilesystemGateway } from './harness/filesystem.ts';
-import { errorCode, type RawResponse } from './harness/raw-request.ts';
+import { FS_BUCKET, useFilesystemGateway } from '../../testkit/filesystem.ts';
+import { errorCode, type RawResponse } from '../../testkit/raw-request.ts';
 
 describe('filesystem backend: keys stay inside the data directory', () => {
   const gw = useFilesystemGateway();

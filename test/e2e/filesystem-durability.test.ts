@@ -7,9 +7,9 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { FS_BUCKET, FS_USER, pacedPut, useFilesystemGateway, type PacedResult } from './harness/filesystem.ts';
-import { waitUntil } from './harness/process.ts';
-import { errorCode } from './harness/raw-request.ts';
+import { FS_BUCKET, FS_USER, pacedPut, useFilesystemGateway, type PacedResult } from '../../testkit/filesystem.ts';
+import { waitUntil } from '../../testkit/process.ts';
+import { errorCode } from '../../testkit/raw-request.ts';
 import { bodyBytes, data, makeClient, md5b64, md5hex, MiB } from './scenarios/sdk-helpers.ts';
 
 const UPLOADS = 50;

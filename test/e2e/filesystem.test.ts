@@ -6,11 +6,11 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DeleteObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { FS_BUCKET, useFilesystemGateway } from './harness/filesystem.ts';
+import { FS_BUCKET, useFilesystemGateway } from '../../testkit/filesystem.ts';
 import { defineBoto3Scenario } from './scenarios/boto3.ts';
 import { cleanPrefix, data, getAndCompare, makeClient, put, type Ctx } from './scenarios/sdk-helpers.ts';
 import { defineSdkScenarios } from './scenarios/sdk-ops.ts';
-import { runPrefix } from './scenarios/target.ts';
+import { runPrefix } from '../../testkit/target.ts';
 
 describe('filesystem backend through the gateway', () => {
   const gw = useFilesystemGateway();

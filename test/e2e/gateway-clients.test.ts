@@ -3,10 +3,10 @@
 // stream bodies) and boto3.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { USERS, useWorld } from './harness/world.ts';
+import { USERS, useWorld } from '../../testkit/world.ts';
 import { defineBoto3Scenario } from './scenarios/boto3.ts';
 import { defineSdkScenarios, type Target } from './scenarios/sdk-ops.ts';
-import { BACKEND_CAPS, type Capabilities } from './scenarios/target.ts';
+import { BACKEND_CAPS, type Capabilities } from '../../testkit/target.ts';
 
 // What each backend lacks, as found by running the same scenarios straight against it
 // (backends.test.ts), less what the gateway makes up for: it applies encoding-type=url itself.

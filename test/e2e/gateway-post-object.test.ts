@@ -6,10 +6,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { describe, it } from 'node:test';
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
-import { directClient, type Backend } from './harness/backends.ts';
-import { postForm, type FormSpec } from './harness/post-form.ts';
-import { errorCode, send, signedRequest, type RawResponse } from './harness/raw-request.ts';
-import { BUCKETS, TEST_DOMAIN, USERS, useWorld } from './harness/world.ts';
+import { directClient, type Backend } from '../../testkit/backends.ts';
+import { postForm, type FormSpec } from '../../testkit/post-form.ts';
+import { errorCode, send, signedRequest, type RawResponse } from '../../testkit/raw-request.ts';
+import { BUCKETS, TEST_DOMAIN, USERS, useWorld } from '../../testkit/world.ts';
 
 const sha = (b: Buffer | Uint8Array): string => createHash('sha256').update(b).digest('hex');
 

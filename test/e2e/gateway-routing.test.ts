@@ -9,8 +9,8 @@ import {
   GetObjectCommand, HeadBucketCommand, ListBucketsCommand, ListObjectsV2Command, PutObjectCommand, S3Client,
   UploadPartCommand, DeleteObjectCommand,
 } from '@aws-sdk/client-s3';
-import { errorCode, send, signedRequest } from './harness/raw-request.ts';
-import { USERS, useWorld } from './harness/world.ts';
+import { errorCode, send, signedRequest } from '../../testkit/raw-request.ts';
+import { USERS, useWorld } from '../../testkit/world.ts';
 
 function client(endpoint: string, creds: { accessKeyId: string; secretAccessKey: string }): S3Client {
   return new S3Client({ endpoint, region: 'us-east-1', credentials: creds, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED' });

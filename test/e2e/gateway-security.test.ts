@@ -2,8 +2,8 @@
 // error AWS would send, and the backends must see nothing (Envoy's upstream counters do not move).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { errorCode, presignedPath, send, signedRequest, type RawRequest } from './harness/raw-request.ts';
-import { USERS, useWorld } from './harness/world.ts';
+import { errorCode, presignedPath, send, signedRequest, type RawRequest } from '../../testkit/raw-request.ts';
+import { USERS, useWorld } from '../../testkit/world.ts';
 
 describe('gateway security', () => {
   const world = useWorld();

@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { describe, it } from 'node:test';
-import { chunkedPut, sha256 } from './harness/chunked-client.ts';
-import { errorCode, send, signedRequest } from './harness/raw-request.ts';
-import { USERS, useWorld } from './harness/world.ts';
+import { chunkedPut, sha256 } from '../../testkit/chunked-client.ts';
+import { errorCode, send, signedRequest } from '../../testkit/raw-request.ts';
+import { USERS, useWorld } from '../../testkit/world.ts';
 
 describe('signed streaming uploads (STREAMING-AWS4-HMAC-SHA256-PAYLOAD[-TRAILER])', () => {
   const world = useWorld();

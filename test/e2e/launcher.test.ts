@@ -9,9 +9,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { after, describe, it } from 'node:test';
-import { toolsDir } from './harness/backends.ts';
-import { freePorts } from './harness/ports.ts';
-import { envWithoutAws, formatLogs, startProcess, tcpProbe, trackTempDir, waitUntil, type ManagedProcess } from './harness/process.ts';
+import { toolsDir } from '../../testkit/backends.ts';
+import { freePorts } from '../../testkit/ports.ts';
+import { envWithoutAws, formatLogs, startProcess, tcpProbe, trackTempDir, waitUntil, type ManagedProcess } from '../../testkit/process.ts';
 
 const run = promisify(execFile);
 const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'bucketgate.js');

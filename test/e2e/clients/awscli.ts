@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
-import { toolsDir } from '../harness/backends.ts';
+import { toolsDir } from '../../../testkit/backends.ts';
 import { SCRATCH_BUCKET, type ClientTarget } from './client-world.ts';
 import { mustFail, mustRun } from './cli.ts';
 import { ensureFile } from './installed.ts';

@@ -6,11 +6,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { before, after } from 'node:test';
-import type { Backend } from '../harness/backends.ts';
-import type { RunningGateway } from '../harness/gateway.ts';
-import { dumpLogsOnFailure, trackTempDir } from '../harness/process.ts';
-import { startWorld, TEST_DOMAIN, USERS, type World } from '../harness/world.ts';
-import { BACKEND_CAPS, runPrefix, type Capabilities } from '../scenarios/target.ts';
+import type { Backend } from '../../../testkit/backends.ts';
+import type { RunningGateway } from '../../../testkit/gateway.ts';
+import { dumpLogsOnFailure, trackTempDir } from '../../../testkit/process.ts';
+import { startWorld, TEST_DOMAIN, USERS, type World } from '../../../testkit/world.ts';
+import { BACKEND_CAPS, runPrefix, type Capabilities } from '../../../testkit/target.ts';
 import { startRecorder, type Recorder } from './recorder.ts';
 
 export type Transport = 'http' | 'https';

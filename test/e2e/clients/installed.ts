@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { toolsDir } from '../harness/backends.ts';
+import { toolsDir } from '../../../testkit/backends.ts';
 import { runCli } from './cli.ts';
 import { clientEnv } from './env.ts';
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
-import { toolsDir } from '../harness/backends.ts';
+import { toolsDir } from '../../../testkit/backends.ts';
 import { SCRATCH_BUCKET, type ClientTarget } from './client-world.ts';
 import { mustFail, mustRun, runCli } from './cli.ts';
 import { clientEnv } from './env.ts';

@@ -10,7 +10,7 @@ import path from 'node:path';
 import {
   DeleteBucketCommand, DeleteObjectsCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand, ListObjectsV2Command,
 } from '@aws-sdk/client-s3';
-import { directClient } from '../harness/backends.ts';
+import { directClient } from '../../../testkit/backends.ts';
 import { SCRATCH_BUCKET, type ClientTarget } from './client-world.ts';
 import { lookupFor } from './node-lookup.ts';
 

@@ -4,9 +4,9 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { it } from 'node:test';
-import { toolsDir } from '../harness/backends.ts';
-import { envWithoutAws } from '../harness/process.ts';
-import { capsOf, runPrefix, type Target } from './target.ts';
+import { toolsDir } from '../../../testkit/backends.ts';
+import { envWithoutAws } from '../../../testkit/process.ts';
+import { capsOf, runPrefix, type Target } from '../../../testkit/target.ts';
 
 const SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'boto3_ops.py');
 const TIMEOUT_MS = 5 * 60_000;

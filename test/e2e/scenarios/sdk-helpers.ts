@@ -13,7 +13,7 @@ import {
   AbortMultipartUploadCommand,
   type PutObjectCommandInput,
 } from '@aws-sdk/client-s3';
-import { capsOf, type Target } from './target.ts';
+import { capsOf, type Target } from '../../../testkit/target.ts';
 
 export type ChecksumMode = 'WHEN_SUPPORTED' | 'WHEN_REQUIRED';
 export type BodyKind = 'buffer' | 'stream';

@@ -8,7 +8,7 @@ import {
   type ListObjectsCommandInput,
   type ListObjectsV2CommandInput,
 } from '@aws-sdk/client-s3';
-import { capsOf } from './target.ts';
+import { capsOf } from '../../../testkit/target.ts';
 import { data, put, expectHttpError, type Ctx } from './sdk-helpers.ts';
 
 /** Keys relative to the listing root, in S3 (UTF-8 byte) order; ENCODED_REL sorts after all of them. */

@@ -11,7 +11,7 @@ import {
   DeleteObjectsCommand,
   CopyObjectCommand,
 } from '@aws-sdk/client-s3';
-import { capsOf, runPrefix, type Target } from './target.ts';
+import { capsOf, runPrefix, type Target } from '../../../testkit/target.ts';
 import {
   MiB, data, md5hex, put, getAndCompare, bodyBytes, expectHttpError, copySource, copyResultETag, listAllKeys, cleanPrefix,
   makeClient, type Ctx, type ChecksumMode, type BodyKind,
@@ -19,7 +19,7 @@ import {
 import { defineListScenarios } from './sdk-list.ts';
 import { defineMultipartScenarios, definePresignScenarios } from './sdk-multipart.ts';
 
-export type { Target } from './target.ts';
+export type { Target } from '../../../testkit/target.ts';
 
 const MODES: ChecksumMode[] = ['WHEN_SUPPORTED', 'WHEN_REQUIRED'];
 /** 64 MiB is sent only in this mode (as a stream: aws-chunked with a CRC32 trailer) to save time. */

@@ -10,7 +10,7 @@ import { toolsDir } from './backends.ts';
 import { freePorts } from './ports.ts';
 import { envWithoutAws, startProcess, tcpProbe, trackTempDir, waitUntil, type ManagedProcess } from './process.ts';
 
-const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'bin', 'bucketgate.js');
+const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'bucketgate.js');
 
 export interface RunningGateway {
   /** http://127.0.0.1:PORT, or https://127.0.0.1:PORT when started with `tls`. */

@@ -3,8 +3,8 @@
 // example in test/unit/aws-chunked.test.ts) for the body. Tests use its knobs to break the body.
 import { createHash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
-import { chunkSignature, trailerSignature, type ChainContext } from '../../../core/sigv4/chunk-signature.ts';
-import { signingKey } from '../../../core/sigv4/signing-key.ts';
+import { chunkSignature, trailerSignature, type ChainContext } from '../core/sigv4/chunk-signature.ts';
+import { signingKey } from '../core/sigv4/signing-key.ts';
 import { signedRequest, type Creds, type RawRequest } from './raw-request.ts';
 
 export interface ChunkedOptions {

@@ -13,7 +13,7 @@ import { startGateway, type RunningGateway } from './gateway.ts';
 import { after, before } from 'node:test';
 import { dumpLogsOnFailure, trackTempDir, waitUntil } from './process.ts';
 import { errorCode, send, signedRequest, type Creds, type RawRequest, type RawResponse } from './raw-request.ts';
-import { BACKEND_CAPS, type Target } from '../scenarios/target.ts';
+import { BACKEND_CAPS, type Target } from './target.ts';
 
 const run = promisify(execFile);
 
