@@ -1,7 +1,7 @@
 // One test per kind of config problem: exact path and line, and the message where it matters.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, ENV, doc, lint, onlyProblem } from './fixtures/config/helpers.ts';
+import { BASE, ENV, doc, lint, onlyProblem } from '../../fixtures/config/helpers.ts';
 
 test('YAML syntax error is a problem with its line', () => {
   const p = onlyProblem(doc({ 7: '  releases: { backend: minio' }), '', 8);

@@ -10,9 +10,9 @@ import {
   lintConfigFile,
   lintConfigText,
   loadConfigFile,
-} from '../../core/config/load.ts';
-import { configSchema, schemaText } from '../../core/config/schema.ts';
-import { ENV, FIXTURES, doc, lint } from './fixtures/config/helpers.ts';
+} from '../../../../core/config/load.ts';
+import { configSchema, schemaText } from '../../../../core/config/schema.ts';
+import { ENV, FIXTURES, doc, lint } from '../../fixtures/config/helpers.ts';
 
 test('the full fixture resolves into the runtime model', () => {
   const config = loadConfigFile(join(FIXTURES, 'full.yaml'), ENV);

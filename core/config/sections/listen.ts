@@ -1,0 +1,113 @@
+// `listen`: where and how clients reach the gateway (address, port, TLS, virtual-host domain, region).
+import { accessSync, constants, statSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { resolve } from 'node:path';
+import type { Section } from './section.ts';
+import { DEFAULT_REGION } from './shared.ts';
+
+export interface RawListen {
+  listen?: {
+    address?: string;
+    port?: number;
+    tls?: { cert_file: string; key_file: string };
+    domain?: string;
+    region?: string;
+  };
+}
+
+export interface TlsConfig {
+  certFile: string;
+  keyFile: string;
+}
+
+export interface ListenConfig {
+  address: string;
+  port: number;
+  tls?: TlsConfig;
+  /** Base domain for virtual-host style requests: `bucket.<domain>`. */
+  domain?: string;
+  /** The region clients must sign for; absent: any region is accepted (the gateway has none of its own). */
+  region?: string;
+}
+
+const DEFAULT_ADDRESS = '127.0.0.1';
+const DEFAULT_PORT = 9000;
+
+export const listen: Section<RawListen, { listen: ListenConfig }> = {
+  properties: {
+    listen: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        address: { type: 'string', minLength: 1, default: DEFAULT_ADDRESS, description: 'an IP address' },
+        port: { $ref: '#/$defs/port', default: DEFAULT_PORT },
+        tls: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['cert_file', 'key_file'],
+          properties: {
+            cert_file: { $ref: '#/$defs/filePath' },
+            key_file: { $ref: '#/$defs/filePath' },
+          },
+        },
+        domain: {
+          type: 'string',
+          maxLength: 253,
+          pattern: '^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$',
+          description: 'a lowercase DNS name such as s3.example.com (virtual-host requests use <bucket>.<domain>)',
+        },
+        region: {
+          type: 'string',
+          pattern: '^[a-z0-9-]{1,64}$',
+          description: 'the region clients must sign for, e.g. us-east-1; when unset any region is accepted',
+        },
+      },
+    },
+  },
+
+  // TLS paths are made absolute: Envoy runs in another working directory.
+  toModel(raw, { baseDir }) {
+    const { address, port, tls, domain, region } = raw.listen ?? {};
+    return {
+      listen: {
+        address: address ?? DEFAULT_ADDRESS,
+        port: port ?? DEFAULT_PORT,
+        ...(tls && { tls: { certFile: resolve(baseDir, tls.cert_file), keyFile: resolve(baseDir, tls.key_file) } }),
+        ...(domain !== undefined && { domain }),
+        ...(region !== undefined && { region }),
+      },
+    };
+  },
+
+  *check(raw, { baseDir }) {
+    const address = raw.listen?.address;
+    if (address !== undefined && isIP(address) === 0) {
+      yield { path: '/listen/address', message: 'must be an IP address (Envoy listens on addresses, not host names)' };
+    }
+    const tls = raw.listen?.tls;
+    if (!tls) return;
+    for (const key of ['cert_file', 'key_file'] as const) {
+      const problem = unreadableFile(resolve(baseDir, tls[key]));
+      if (problem) yield { path: `/listen/tls/${key}`, message: `cannot read file ${tls[key]} (${problem})` };
+    }
+  },
+};
+
+/**
+ * The region the gateway presents as every bucket's (x-amz-bucket-region, GetBucketLocation): its own
+ * when set, else S3's default, which any client may sign for here. Never a backend's region.
+ */
+export function shownRegion(listen: ListenConfig): string {
+  return listen.region ?? DEFAULT_REGION;
+}
+
+/** Why a file the gateway will hand to Envoy cannot be read, or undefined when it can. */
+function unreadableFile(path: string): string | undefined {
+  try {
+    if (!statSync(path).isFile()) return 'not a regular file';
+    accessSync(path, constants.R_OK);
+    return undefined;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code ?? 'unreadable';
+  }
+}
