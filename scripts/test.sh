@@ -3,7 +3,6 @@
 # services and real backends. Prints node's summary and a plain "N passed, N failed" line.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-shopt -s globstar nullglob
 
 echo "== tools (idempotent: Envoy, versitygw, SeaweedFS, boto3, aws-cli)"
 bash scripts/install-tools.sh --test || exit 1
@@ -11,11 +10,8 @@ bash scripts/install-tools.sh --test || exit 1
 echo "== typecheck"
 npx --no-install tsc -p tsconfig.json || exit 1
 
-files=(test/unit/**/*.test.ts test/e2e/**/*.test.ts)
-[ ${#files[@]} -gt 0 ] || { echo "no test files found"; exit 1; }
 log="$(mktemp)"
-echo "== node --test (${#files[@]} files)"
-node --import tsx --test --test-concurrency=1 --test-reporter=spec "${files[@]}" 2>&1 | tee "$log"
+bash scripts/run-tests.sh all 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 pass=$(grep -E '^ℹ pass [0-9]+' "$log" | tail -1 | awk '{print $3}')
 fail=$(grep -E '^ℹ fail [0-9]+' "$log" | tail -1 | awk '{print $3}')
