@@ -234,13 +234,17 @@ class Http2Call implements BidiCall {
     const status: http2.OutgoingHttpHeaders = { 'grpc-status': String(code) };
     if (message) status['grpc-message'] = encodeGrpcMessage(message);
     if (this.headersSent) {
-      this.trailers = status;
+      this.trailers = status; // sent on 'wantTrailers', after the data written so far
       stream.end();
+      // Like grpc-js: what the client still sends is read and dropped until it half-closes or resets.
+      // (An RST_STREAM here would overtake the trailers: node:http2 sends it first.)
+      if (!stream.readableEnded) stream.resume();
     } else {
       this.headersSent = true;
       stream.respond({ ':status': 200, 'content-type': 'application/grpc', ...status }, { endStream: true });
+      // A client still sending (e.g. an oversize message) is told to stop: RST_STREAM(NO_ERROR), RFC 9113 §8.1.
+      if (!stream.readableEnded) stream.close(NGHTTP2_NO_ERROR);
     }
-    if (!stream.readableEnded) stream.close(NGHTTP2_NO_ERROR);
   }
 
   /** The stream buffers more than its high-water mark: hold further frames, and stop reading the client. */
