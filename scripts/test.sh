@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole suite: typecheck, unit tests, then end-to-end suites with a real Envoy, the real
+# The whole suite: typecheck, dependency rules, unit tests, then end-to-end suites with a real Envoy, the real
 # services and real backends. Prints node's summary and a plain "N passed, N failed" line.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +9,9 @@ bash scripts/install-tools.sh --test || exit 1
 
 echo "== typecheck"
 npx --no-install tsc -p tsconfig.json || exit 1
+
+echo "== dependency rules (.dependency-cruiser.cjs; table: node .dependency-cruiser.cjs)"
+npx --no-install depcruise --config .dependency-cruiser.cjs --output-type err-long . || exit 1
 
 log="$(mktemp)"
 bash scripts/run-tests.sh all 2>&1 | tee "$log"
