@@ -1,7 +1,7 @@
 // Plans the request as the backend must receive it: host, path with the real bucket, query
 // without the client's presign parameters, and the headers to sign. Pure: signing happens later.
 import type { BackendConfig } from '../core/config/types.ts';
-import type { RouteDecision } from '../core/route-decision.ts';
+import type { RouteDecision } from '../wire/route-decision.ts';
 import { S3Error } from '../core/errors.ts';
 import { uriEncode } from '../core/sigv4/canonical.ts';
 
@@ -76,4 +76,18 @@ export function planBackendRequest(
   // Presigned and anonymous requests carry no payload hash: the backend is told not to expect one.
   headersToSign['x-amz-content-sha256'] ??= 'UNSIGNED-PAYLOAD';
   return { authority, path, ...planQuery(rawQuery, d.presigned), headersToSign };
+}
+
+/** The client's request turned into the backend's: headers to overwrite (pseudo-headers included) and to drop. */
+export interface UpstreamHeaders {
+  set: Array<[name: string, value: string]>;
+  remove: string[];
+}
+
+/** Where the request goes: the backend's path (with the exact query that was signed) and authority. */
+export function targetHeaders(plan: BackendRequestPlan): Array<[string, string]> {
+  return [
+    [':path', plan.wireQuery ? `${plan.path}?${plan.wireQuery}` : plan.path],
+    [':authority', plan.authority],
+  ];
 }

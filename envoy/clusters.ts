@@ -2,9 +2,8 @@
 // the HTTP/2 cluster through which Envoy reaches our gRPC services on a Unix socket.
 import { isIP } from 'node:net';
 import type { BackendConfig } from '../core/config/types.ts';
-import { clusterName } from '../core/gateway-model.ts';
+import { clusterName, SERVICES_CLUSTER } from '../wire/names.ts';
 
-export const SERVICES_CLUSTER = 'bucketgate_services';
 const SYSTEM_CA = '/etc/ssl/certs/ca-certificates.crt';
 
 function httpOptions(extra: Record<string, unknown>) {

@@ -1,7 +1,8 @@
-// Binds the ext_proc state machine to grpc-js: one bidi stream per HTTP request, messages answered
-// in order, the stream ended as soon as Envoy half-closes (graceful close, see envoy/).
-import type * as grpc from '@grpc/grpc-js';
-import { ExtProcStream, type ExtProcDeps } from './processor.ts';
+// Binds the ext_proc message loop to one bidi gRPC call per HTTP request: messages answered in
+// order, the call ended as soon as Envoy half-closes (graceful close, see envoy/).
+import type { BidiCall } from '../wire/grpc/transport.ts';
+import type { ExtProcDeps } from './plan.ts';
+import { ExtProcStream } from './stream.ts';
 
 /**
  * A request body streaming through us that stalls this long is ended with S3's RequestTimeout.
@@ -10,28 +11,20 @@ import { ExtProcStream, type ExtProcDeps } from './processor.ts';
  */
 export const BODY_IDLE_MS = 20_000;
 
-export function extProcHandlers(deps: ExtProcDeps, bodyIdleMs = BODY_IDLE_MS): grpc.UntypedServiceImplementation {
-  return {
-    Process(call: grpc.ServerDuplexStream<any, any>) {
-      const stream = new ExtProcStream(deps);
-      let idle: NodeJS.Timeout | undefined;
-      const send = (out: unknown) => {
-        if (!call.writableEnded && !call.cancelled) call.write(out);
-      };
-      // Handling is synchronous, so answers leave in the order the messages came.
-      call.on('data', (msg) => {
-        clearTimeout(idle);
-        send(stream.handle(msg));
-        if (stream.awaitingBody()) idle = setTimeout(() => send(stream.bodyTimedOut()), bodyIdleMs);
-      });
-      call.on('end', () => {
-        clearTimeout(idle);
-        call.end();
-      });
-      call.on('cancelled', () => clearTimeout(idle));
-      call.on('error', () => {
-        // Envoy resets streams it is done with; nothing to clean up.
-      });
-    },
+export function processHandler(deps: ExtProcDeps, bodyIdleMs = BODY_IDLE_MS) {
+  return (call: BidiCall) => {
+    const stream = new ExtProcStream(deps);
+    let idle: NodeJS.Timeout | undefined;
+    // Handling is synchronous, so answers leave in the order the messages came.
+    call.onMessage((msg) => {
+      clearTimeout(idle);
+      call.write(stream.handle(msg));
+      if (stream.awaitingBody()) idle = setTimeout(() => call.write(stream.bodyTimedOut()), bodyIdleMs);
+    });
+    call.onEnd(() => {
+      clearTimeout(idle);
+      call.end();
+    });
+    call.onCancel(() => clearTimeout(idle));
   };
 }

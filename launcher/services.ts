@@ -1,31 +1,40 @@
-// Hosts both gRPC services (ext_authz and ext_proc) in one grpc-js server on a Unix socket.
-import * as grpc from '@grpc/grpc-js';
-import { authzHandlers } from '../authz/server.ts';
-import { GatewayModel } from '../core/gateway-model.ts';
-import type { GatewayConfig } from '../core/config/types.ts';
-import { extProcHandlers } from '../extproc/server.ts';
+// Hosts both gRPC services (ext_authz Check and ext_proc Process) on one Unix socket, on the gRPC
+// stack named by BUCKETGATE_GRPC (`http2`, the default: our minimal server on node:http2; or
+// `grpc-js`). Everything a request needs is built here once, at config load.
+import { AccessControl } from '../access/access-control.ts';
+import { checkHandler } from '../authz/server.ts';
 import { BackendSigner } from '../backends/signer.ts';
-import { loadEnvoyServices } from '../protos/load.ts';
+import { BucketMap } from '../core/buckets.ts';
+import { shownRegion } from '../core/config/model.ts';
+import type { GatewayConfig } from '../core/config/types.ts';
 import { SigningKeyCache } from '../core/sigv4/signing-key.ts';
+import { processHandler } from '../extproc/server.ts';
+import { envoyCodecs, createTransport, type GrpcTransport, type TransportName } from '../wire/grpc/transport.ts';
 
-// Response bodies that ext_proc rewrites arrive in one message; allow more than grpc-js's 4 MiB.
+// Response bodies that ext_proc rewrites arrive in one message; allow more than gRPC's usual 4 MiB.
 const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 
-export async function startServices(config: GatewayConfig, socketPath: string): Promise<grpc.Server> {
-  const model = new GatewayModel(config);
-  const services = loadEnvoyServices();
-  const server = new grpc.Server({
-    'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
-    'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
-    // Channelz (grpc's introspection service, which we never serve) tracks every call: +1-2% req/s off.
-    'grpc.enable_channelz': 0,
-  });
+export function transportName(env: NodeJS.ProcessEnv = process.env): TransportName {
+  const name = env.BUCKETGATE_GRPC ?? 'http2';
+  if (name !== 'http2' && name !== 'grpc-js') throw new Error(`BUCKETGATE_GRPC must be http2 or grpc-js, not ${JSON.stringify(name)}`);
+  return name;
+}
+
+export async function startServices(config: GatewayConfig, socketPath: string): Promise<GrpcTransport> {
+  const buckets = new BucketMap(config);
+  const access = new AccessControl(config, new SigningKeyCache());
+  // The backends' derived keys: shared by the header signer (ext_authz) and the body stages (ext_proc).
   const keys = new SigningKeyCache();
   const signers = new Map(config.backends.map((b) => [b.name, new BackendSigner(b, keys)]));
-  server.addService(services.authorization, authzHandlers(model, keys));
-  server.addService(services.externalProcessor, extProcHandlers({ model, signers, keys, startedAt: new Date(), now: () => new Date() }));
-  await new Promise<void>((resolve, reject) =>
-    server.bindAsync(`unix:${socketPath}`, grpc.ServerCredentials.createInsecure(), (err) => (err ? reject(err) : resolve())),
+  const { check, process: processCall } = envoyCodecs();
+  const transport = createTransport(
+    transportName(),
+    {
+      unary: { [check.path]: checkHandler({ access, buckets, signers, domain: config.listen.domain }) },
+      bidi: { [processCall.path]: processHandler({ access, buckets, keys, region: shownRegion(config.listen), startedAt: new Date(), now: () => new Date() }) },
+    },
+    { maxReceiveBytes: MAX_MESSAGE_BYTES, maxSendBytes: MAX_MESSAGE_BYTES },
   );
-  return server;
+  await transport.listen({ socket: socketPath });
+  return transport;
 }

@@ -1,14 +1,13 @@
 // authz/decide.ts: the whole ext_authz decision on requests signed by @smithy/signature-v4.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { authorize, type AuthzOutcome } from '../../authz/decide.ts';
-import { GatewayModel } from '../../core/gateway-model.ts';
-import type { RouteDecision } from '../../core/route-decision.ts';
-import { SigningKeyCache } from '../../core/sigv4/signing-key.ts';
-import type { IncomingRequest } from '../../core/sigv4/verify.ts';
+import { authorize, type AuthzDeps, type AuthzOutcome } from '../../authz/decide.ts';
+import type { RouteDecision } from '../../wire/route-decision.ts';
+import type { AuthzRequest } from '../../authz/upstream.ts';
 import {
   ALICE,
   anonymous,
+  authzDeps,
   BOB,
   encPath,
   gatewayConfig,
@@ -17,12 +16,12 @@ import {
   signed,
 } from './fixtures/unit-helpers/gateway.ts';
 
-const model = new GatewayModel(gatewayConfig());
-const withDefault = new GatewayModel(gatewayConfig({ defaultBackend: 'weed' }));
-const open = new GatewayModel(gatewayConfig({ openAccess: true }));
+const model = authzDeps(gatewayConfig());
+const withDefault = authzDeps(gatewayConfig({ defaultBackend: 'weed' }));
+const open = authzDeps(gatewayConfig({ openAccess: true }));
 
-function run(req: IncomingRequest, m: GatewayModel = model, now: Date = NOW): AuthzOutcome {
-  return authorize(req, { model: m, keyCache: new SigningKeyCache(), now });
+function run(req: AuthzRequest, deps: AuthzDeps = model, now: Date = NOW): AuthzOutcome {
+  return authorize(req, { ...deps, now });
 }
 
 function allowed(out: AuthzOutcome): { cluster: string; decision: RouteDecision } {
@@ -199,7 +198,7 @@ test('a CORS preflight (anonymous OPTIONS) goes unsigned to the bucket\'s backen
 });
 
 test('listen.region: a scope naming another region is refused as AWS does; unset, any region passes', async () => {
-  const pinned = new GatewayModel(gatewayConfig({ listen: { ...gatewayConfig().listen, region: 'eu-central-1' } }));
+  const pinned = authzDeps(gatewayConfig({ listen: { ...gatewayConfig().listen, region: 'eu-central-1' } }));
   allowed(run(await signed(ALICE, { path: '/releases/k', region: 'eu-central-1' }), pinned));
   allowed(run(await signed(ALICE, { path: '/releases/k', region: 'ap-south-1' })));
   const header = run(await signed(ALICE, { path: '/releases/k', region: 'us-east-1' }), pinned);
@@ -318,7 +317,7 @@ test('dot segments are rejected even when the request is correctly signed', asyn
 });
 
 test('virtual-host requests resolve the bucket from the Host header', async () => {
-  const vmodel = new GatewayModel(gatewayConfig({ listen: { address: '127.0.0.1', port: 9000, domain: 's3.example.test' } }));
+  const vmodel = authzDeps(gatewayConfig({ listen: { address: '127.0.0.1', port: 9000, domain: 's3.example.test' } }));
   const out = allowed(run(await signed(ALICE, { path: '/a%20b', host: 'archive.s3.example.test:9000' }), vmodel));
   assert.equal(out.cluster, 'backend_versity');
   assert.equal(out.decision.bucket, 'archive');
@@ -333,7 +332,7 @@ test('virtual-host requests resolve the bucket from the Host header', async () =
 
 test('a user with several access keys is the same principal', async () => {
   const second = { accessKeyId: 'AKIAALICE0000000002', secretAccessKey: 'second-secret' };
-  const m = new GatewayModel(
+  const m = authzDeps(
     gatewayConfig({
       users: [{ name: 'alice', accessKeys: [ALICE, second], buckets: ['releases'] }],
     }),

@@ -7,7 +7,7 @@ import { chunkSignature, trailerSignature, type ChainContext } from '../../core/
 import { signingKey } from '../../core/sigv4/signing-key.ts';
 import { SigningKeyCache } from '../../core/sigv4/signing-key.ts';
 import { verifySigV4 } from '../../core/sigv4/verify.ts';
-import { AwsChunkedResigner, type ChainEnds, MAX_CHUNK_BYTES } from '../../extproc/aws-chunked.ts';
+import { AwsChunkedResigner, type ChainEnds, MAX_CHUNK_BYTES } from '../../extproc/bodies/aws-chunked.ts';
 
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
 const AWS_CTX: ChainContext = {

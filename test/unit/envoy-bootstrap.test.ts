@@ -6,11 +6,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CLUSTER_HEADER } from '../../authz/server.ts';
 import type { GatewayConfig } from '../../core/config/types.ts';
-import { AUTHZ_METADATA_NAMESPACE } from '../../core/route-decision.ts';
+import { AUTHZ_METADATA_NAMESPACE, CLUSTER_HEADER, EXTPROC_HEADER, SERVICES_CLUSTER } from '../../wire/names.ts';
 import { envoyBootstrap } from '../../envoy/bootstrap.ts';
-import { SERVICES_CLUSTER } from '../../envoy/clusters.ts';
 import { ENVOY_INSTALL_HINT, toolsDir } from '../../launcher/tools.ts';
 import { backend, gatewayConfig } from './fixtures/unit-helpers/gateway.ts';
 
@@ -88,10 +86,23 @@ test('the route follows the cluster header and strips it; paths are never normal
   assert.equal(hcm.merge_slashes, false);
   assert.equal(hcm.path_with_escaped_slashes_action, 'KEEP_UNCHANGED');
   const routes = hcm.route_config.virtual_hosts.flatMap((v: Json) => v.routes) as Json[];
-  assert.equal(routes.length, 1);
   assert.equal(CLUSTER_HEADER, 'x-bucketgate-cluster');
-  assert.equal(routes[0].route.cluster_header, 'x-bucketgate-cluster');
-  assert.deepEqual(routes[0].request_headers_to_remove, ['x-bucketgate-cluster']);
+  assert.equal(EXTPROC_HEADER, 'x-bucketgate-extproc');
+  // Two routes, both to the cluster ext_authz names, both dropping the headers it set for them: the
+  // first runs ext_proc for the requests ext_authz marked, the catch-all (which keeps ext_authz running
+  // for every request) has it disabled.
+  assert.equal(routes.length, 2);
+  for (const r of routes) {
+    assert.equal(r.route.cluster_header, 'x-bucketgate-cluster');
+    assert.deepEqual(r.request_headers_to_remove, ['x-bucketgate-cluster', 'x-bucketgate-extproc']);
+  }
+  assert.deepEqual(routes[0].match, { prefix: '/', headers: [{ name: 'x-bucketgate-extproc', string_match: { exact: '1' } }] });
+  assert.equal(routes[0].typed_per_filter_config, undefined);
+  assert.deepEqual(routes[1].match, { prefix: '/' });
+  assert.deepEqual(routes[1].typed_per_filter_config['envoy.filters.http.ext_proc'], {
+    '@type': 'type.googleapis.com/envoy.extensions.filters.http.ext_proc.v3.ExtProcPerRoute', disabled: true,
+  });
+  assert.equal(routes[1].request_headers_to_add, undefined, 'no POST Object length without ext_proc');
   // Responses: the gateway's request id always, its region where a backend names one.
   const shown = (cfg: Parameters<typeof envoyBootstrap>[0]) =>
     (hcmOf(envoyBootstrap(cfg, { servicesSockets: [SOCKET] }) as Json).route_config.virtual_hosts[0].routes[0].response_headers_to_add as Json[])

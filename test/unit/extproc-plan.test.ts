@@ -3,15 +3,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { BackendConfig } from '../../core/config/types.ts';
-import type { RouteDecision } from '../../core/route-decision.ts';
+import type { RouteDecision } from '../../wire/route-decision.ts';
 import { S3Error } from '../../core/errors.ts';
 import { SigningKeyCache } from '../../core/sigv4/signing-key.ts';
 import { type IncomingRequest, verifySigV4 } from '../../core/sigv4/verify.ts';
 import { backendAuthority, CLIENT_AUTH_HEADERS, planBackendRequest, type BackendRequestPlan } from '../../backends/request-plan.ts';
 import { BackendSigner } from '../../backends/signer.ts';
 import { authorize } from '../../authz/decide.ts';
-import { GatewayModel } from '../../core/gateway-model.ts';
-import { ALICE, backend, encPath, gatewayConfig, NOW, presigned, signed } from './fixtures/unit-helpers/gateway.ts';
+import { ALICE, authzDeps, backend, encPath, gatewayConfig, NOW, presigned, signed } from './fixtures/unit-helpers/gateway.ts';
 
 const versity = backend('versity', 9100);
 const virtualHttps: BackendConfig = backend('aws', 443, {
@@ -233,7 +232,8 @@ test('BackendSigner: the backend rejects anything that differs from the plan', a
 });
 
 test('client request -> ext_authz decision -> backend request that verifies (header and presigned)', async () => {
-  const model = new GatewayModel(gatewayConfig());
+  const config = gatewayConfig();
+  const deps = authzDeps(config);
   const clientHeaders = (r: IncomingRequest) => {
     const out: Record<string, string> = {};
     for (const n of ['host', 'authorization', 'x-amz-date', 'x-amz-content-sha256', 'x-amz-copy-source', 'x-amz-meta-k']) {
@@ -249,9 +249,9 @@ test('client request -> ext_authz decision -> backend request that verifies (hea
     await signed(ALICE, { method: 'PUT', path: encPath('releases', 'copy'), headers: { 'x-amz-copy-source': '/archive/dir/a%20b%2B%C3%BC' } }),
   ];
   for (const client of clients) {
-    const out = authorize(client, { model, keyCache: new SigningKeyCache(), now: NOW });
+    const out = authorize(client, { ...deps, now: NOW });
     if (!out.ok) assert.fail(`${client.rawPath}: ${out.error.code}`);
-    const b = model.backend(out.decision.backend!)!;
+    const b = deps.buckets.backend(out.decision.backend!)!;
     const { plan } = await roundTrip(b, client.method, out.decision, clientHeaders(client), client.rawQuery);
     assert.ok(plan.path.startsWith('/prod-archive-2024') || plan.path.startsWith('/releases/'), plan.path);
     assert.doesNotMatch(plan.wireQuery, /X-Amz-(Signature|Credential|Algorithm|Date|Expires|SignedHeaders)=/);

@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { S3Error } from '../../core/errors.ts';
-import { authenticatePostForm, backendFormFields } from '../../core/s3/post-auth.ts';
+import { authenticatePostForm } from '../../access/identity/post-form.ts';
+import { backendFormFields } from '../../backends/form-signer.ts';
 import type { FormField } from '../../core/s3/post-form.ts';
 import { SigningKeyCache } from '../../core/sigv4/signing-key.ts';
 

@@ -3,9 +3,9 @@
 // are never touched.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { listBucketsParams, listBucketsXml } from '../../extproc/list-buckets.ts';
-import { rewriteXml, type XmlRewrite } from '../../extproc/rewrite-xml.ts';
-import { responseRewrite, type ResponseRewriteRequest } from '../../extproc/response-rewrite.ts';
+import { listBucketsParams, listBucketsXml } from '../../extproc/responses/list-buckets.ts';
+import { rewriteXml, type XmlRewrite } from '../../extproc/responses/rewrite-xml.ts';
+import { responseRewrite, type ResponseRewriteRequest } from '../../core/s3/response-rewrite.ts';
 
 const PATH_STYLE: XmlRewrite = {
   realBucket: 'real',
@@ -164,13 +164,17 @@ test('accounts: Owner, Initiator and ACL grantees name the gateway user, never t
 });
 
 test('responseRewrite: large listings stream untouched unless something in them would show the backend', () => {
-  const plain: ResponseRewriteRequest = { op: 'ListObjectsV2', method: 'GET', query: { 'list-type': '2' }, aliased: false, listingFixes: false };
-  const none = { success: false, errors: false };
-  const both = { success: true, errors: true };
+  const plain: ResponseRewriteRequest = { op: 'ListObjectsV2', method: 'GET', query: { 'list-type': '2' }, aliased: false, filesystem: false };
+  const none = { success: false, errors: false, urlEncoding: false, hideUnreachable: false };
+  const both = { ...none, success: true, errors: true };
   assert.deepEqual(responseRewrite(plain), none);
   assert.deepEqual(responseRewrite({ ...plain, query: { 'list-type': '2', 'fetch-owner': 'true' } }), both);
   assert.deepEqual(responseRewrite({ ...plain, aliased: true }), both);
-  assert.deepEqual(responseRewrite({ ...plain, listingFixes: true }), both);
+  // The gateway's own listing fixes: encoding-type=url applied, filesystem entries hidden.
+  assert.deepEqual(responseRewrite({ ...plain, query: { 'list-type': '2', 'encoding-type': 'url' } }), { ...both, urlEncoding: true });
+  assert.deepEqual(responseRewrite({ ...plain, filesystem: true }), { ...both, hideUnreachable: true });
+  // Not on objects: a filesystem GET streams untouched.
+  assert.deepEqual(responseRewrite({ ...plain, op: 'GetObject', query: {}, filesystem: true }), none);
   for (const op of ['ListObjects', 'ListObjectVersions', 'ListMultipartUploads'] as const) assert.deepEqual(responseRewrite({ ...plain, op, query: {} }), both, op);
   // Small bodies with URLs or accounts: always. ACLs when read, not when written.
   for (const op of ['CreateMultipartUpload', 'CompleteMultipartUpload', 'ListParts', 'PostObject'] as const) assert.deepEqual(responseRewrite({ ...plain, op, query: {} }), both, op);
@@ -180,7 +184,7 @@ test('responseRewrite: large listings stream untouched unless something in them 
   assert.deepEqual(responseRewrite({ ...plain, op: 'GetBucketLocation', query: { location: '' } }), both);
   // Objects themselves: only an alias's error bodies (they name the real bucket).
   assert.deepEqual(responseRewrite({ ...plain, op: 'GetObject', query: {} }), none);
-  assert.deepEqual(responseRewrite({ ...plain, op: 'GetObject', query: {}, aliased: true }), { success: false, errors: true });
+  assert.deepEqual(responseRewrite({ ...plain, op: 'GetObject', query: {}, aliased: true }), { ...none, errors: true });
 });
 
 test('GetBucketLocation answers the gateway\'s region, never the backend\'s (empty for us-east-1, as S3 does)', () => {

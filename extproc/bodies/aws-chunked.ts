@@ -8,9 +8,9 @@
 // exact length so Content-Length still holds. The only other body that enters Node is a POST Object
 // form's first bytes (post-object.ts), for the same reason: its credentials are inside it.
 
-import { errors, S3Error } from '../core/errors.ts';
-import { chunkSignature, trailerSignature, type ChainContext } from '../core/sigv4/chunk-signature.ts';
-import { sameSignature } from '../core/sigv4/verify.ts';
+import { errors, S3Error } from '../../core/errors.ts';
+import { chunkSignature, trailerSignature, type ChainContext } from '../../core/sigv4/chunk-signature.ts';
+import { sameSignature } from '../../core/sigv4/verify.ts';
 
 /** Frames larger than this are refused rather than held (SDKs send 8 KiB to 1 MiB). */
 export const MAX_CHUNK_BYTES = 16 * 1024 * 1024;

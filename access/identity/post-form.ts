@@ -1,15 +1,14 @@
-// Authenticating a POST Object form (the client signs the base64 policy with a gateway user's
-// secret) and re-signing it for the backend. Checks and messages follow versitygw
+// Authenticating a POST Object form: the client signs the base64 policy with a gateway user's
+// secret. Checks and messages follow versitygw
 // (s3api/middlewares/object-post-auth.go, s3err/post-object.go).
-import { S3Error, errors } from '../errors.ts';
-import { type FormField, formValue } from './post-form.ts';
-import { type PostPolicy, decodePostPolicy, policyExpired, rewritePolicy } from './post-policy.ts';
-import { ALGORITHM, parseCredential } from '../sigv4/scope.ts';
-import type { SigningKeyCache } from '../sigv4/signing-key.ts';
-import { sameSignature, signatureFor } from '../sigv4/verify.ts';
-import { formatAmzDate, parseAmzDate } from '../sigv4/time.ts';
+import { S3Error, errors } from '../../core/errors.ts';
+import { type FormField, formValue } from '../../core/s3/post-form.ts';
+import { type PostPolicy, decodePostPolicy, policyExpired } from '../../core/s3/post-policy.ts';
+import { ALGORITHM, parseCredential } from '../../core/sigv4/scope.ts';
+import type { SigningKeyCache } from '../../core/sigv4/signing-key.ts';
+import { sameSignature, signatureFor } from '../../core/sigv4/verify.ts';
+import { parseAmzDate } from '../../core/sigv4/time.ts';
 
-export { formKey } from './post-form.ts';
 
 /** Any one of these makes the form a signed one, which then needs all of them, checked in this order. */
 const AUTH_FIELDS = ['policy', 'x-amz-algorithm', 'x-amz-credential', 'x-amz-date', 'x-amz-signature'] as const;
@@ -92,43 +91,4 @@ export function authenticatePostForm(
     throw signatureMismatch(credential.accessKeyId, policyBase64, signature);
   }
   return { accessKeyId: credential.accessKeyId, policy: decodePostPolicy(policyBase64, now) };
-}
-
-/**
- * The form as the backend must receive it: signed with the backend's key for its own bucket name,
- * the policy's conditions on the changed fields rewritten (see rewritePolicy), every other field
- * unchanged and in place. A repeated replaced field is sent once, where it first appeared.
- */
-export function backendFormFields(
-  fields: FormField[],
-  policy: PostPolicy,
-  target: { clientBucket: string; realBucket: string },
-  backend: { accessKeyId: string; secretAccessKey: string; region: string },
-  now: Date,
-  keyCache: SigningKeyCache,
-): FormField[] {
-  const amzDate = formatAmzDate(now);
-  const day = amzDate.slice(0, 8);
-  const credential = `${backend.accessKeyId}/${day}/${backend.region}/s3/aws4_request`;
-  const changed = new Map([
-    ['bucket', { clientValue: target.clientBucket, newValue: target.realBucket }],
-    ['x-amz-algorithm', { clientValue: formValue(fields, 'x-amz-algorithm'), newValue: ALGORITHM }],
-    ['x-amz-credential', { clientValue: formValue(fields, 'x-amz-credential'), newValue: credential }],
-    ['x-amz-date', { clientValue: formValue(fields, 'x-amz-date'), newValue: amzDate }],
-  ]);
-  const policyBase64 = Buffer.from(rewritePolicy(policy, changed), 'utf8').toString('base64');
-  const values = new Map([...changed].map(([name, v]) => [name, v.newValue]));
-  values.set('policy', policyBase64);
-  const key = keyCache.get(backend.accessKeyId, backend.secretAccessKey, day, backend.region, 's3');
-  values.set('x-amz-signature', signatureFor(policyBase64, key));
-
-  const sent = new Set<string>();
-  return fields.flatMap((f) => {
-    const name = f.name.toLowerCase();
-    const value = values.get(name);
-    if (value === undefined) return [f];
-    if (sent.has(name)) return [];
-    sent.add(name);
-    return [{ name: f.name, value }];
-  });
 }

@@ -3,7 +3,7 @@
 // A body is rewritten when it would show the backend: its bucket name (an alias), its URL, its region
 // (GetBucketLocation), or its account (Owner, Initiator and ACL grantees carry the backend account's
 // id, for some backends its access key id). Listings are the large bodies: they stream untouched when none of that applies.
-import { BODY_NAMES_BUCKET, type S3Operation } from '../core/s3/operation.ts';
+import { BODY_NAMES_BUCKET, type S3Operation } from './operation.ts';
 
 export const LISTINGS: ReadonlySet<S3Operation> = new Set<S3Operation>(['ListObjects', 'ListObjectsV2', 'ListObjectVersions', 'ListMultipartUploads']);
 
@@ -14,8 +14,8 @@ export interface ResponseRewriteRequest {
   query: Record<string, string | string[]>;
   /** The client's bucket name differs from the backend's. */
   aliased: boolean;
-  /** The listing needs the gateway's own fixes (filesystem entries to hide, encoding-type=url). */
-  listingFixes: boolean;
+  /** The backend is a directory tree served by the gateway's managed versitygw. */
+  filesystem: boolean;
 }
 
 export interface ResponseRewrite {
@@ -23,6 +23,10 @@ export interface ResponseRewrite {
   success: boolean;
   /** Rewrite an XML error body. */
   errors: boolean;
+  /** A listing asked for encoding-type=url: apply it (versitygw 1.7 ignores it). */
+  urlEncoding: boolean;
+  /** A filesystem listing: leave out the entries the client may not reach (through a symlink). */
+  hideUnreachable: boolean;
 }
 
 /** Listings that name the backend account: ListObjects always, ListObjectsV2 only with fetch-owner. */
@@ -32,10 +36,12 @@ function listingNamesOwners(op: S3Operation, query: ResponseRewriteRequest['quer
 
 export function responseRewrite(r: ResponseRewriteRequest): ResponseRewrite {
   const listing = LISTINGS.has(r.op);
+  const urlEncoding = listing && r.query['encoding-type'] === 'url';
+  const hideUnreachable = listing && r.filesystem;
   const success =
     (BODY_NAMES_BUCKET.has(r.op) && !listing) ||
-    (listing && (r.aliased || r.listingFixes || listingNamesOwners(r.op, r.query))) ||
+    (listing && (r.aliased || urlEncoding || hideUnreachable || listingNamesOwners(r.op, r.query))) ||
     (r.method.toUpperCase() === 'GET' && 'acl' in r.query) ||
     r.op === 'GetBucketLocation';
-  return { success, errors: success || r.aliased };
+  return { success, errors: success || r.aliased, urlEncoding, hideUnreachable };
 }

@@ -1,6 +1,6 @@
 // Drops entries from an S3 listing body (ListObjects V1/V2, ListObjectVersions): used to keep what a
 // filesystem backend would list through a symbolic link out of the client's view.
-import { unescapeXml } from '../core/xml.ts';
+import { unescapeXml } from '../../core/xml.ts';
 
 const ENTRY = /<(Contents|Version|DeleteMarker)>([\s\S]*?)<\/\1>|<CommonPrefixes>\s*<Prefix>([^<]*)<\/Prefix>\s*<\/CommonPrefixes>/g;
 const KEY = /<Key>([^<]*)<\/Key>/;

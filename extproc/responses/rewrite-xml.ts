@@ -1,6 +1,6 @@
 // Rewrites the backend's view (real bucket, backend URL, account, region) into the client's view in S3 XML bodies.
 // Only the elements S3 uses for them are touched, so object keys and other content stay as they are.
-import { escapeXml } from '../core/xml.ts';
+import { escapeXml } from '../../core/xml.ts';
 
 /** An account as S3 shows it: ID (the client's access key id, as versitygw and MinIO show theirs) and name. */
 export interface Account {

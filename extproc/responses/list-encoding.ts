@@ -1,7 +1,7 @@
 // `encoding-type=url` on listings, for backends that ignore it (versitygw 1.7 returns raw keys):
 // the gateway encodes the elements S3 encodes, so clients get AWS's behaviour from every backend.
-import { uriEncode } from '../core/sigv4/canonical.ts';
-import { unescapeXml } from '../core/xml.ts';
+import { uriEncode } from '../../core/sigv4/canonical.ts';
+import { unescapeXml } from '../../core/xml.ts';
 
 // The elements AWS URL-encodes in ListObjects (V1, V2), ListObjectVersions and ListMultipartUploads.
 const ENCODED = /<(Key|Prefix|Delimiter|StartAfter|Marker|NextMarker|KeyMarker|NextKeyMarker)>([^<]*)<\/\1>/g;
@@ -11,10 +11,6 @@ const EMPTY_ENCODING_TYPE = /<EncodingType><\/EncodingType>|<EncodingType\/>/;
 /** S3's form of URL encoding: like SigV4's, but a space is '+'. */
 function s3UrlEncode(s: string): string {
   return uriEncode(s, false).replace(/%20/g, '+');
-}
-
-export function wantsUrlEncoding(query: Record<string, string | string[]>): boolean {
-  return query['encoding-type'] === 'url';
 }
 
 /** Leaves a body alone when the backend already honoured encoding-type=url. */

@@ -1,8 +1,8 @@
 // ListBuckets is answered by the gateway: the client sees the buckets it may use, never the backends'.
 // It honours AWS's paging parameters (prefix, max-buckets, continuation-token), which SDK
 // paginators send.
-import { S3Error } from '../core/errors.ts';
-import { escapeXml } from '../core/xml.ts';
+import { S3Error } from '../../core/errors.ts';
+import { escapeXml } from '../../core/xml.ts';
 import type { Account } from './rewrite-xml.ts';
 
 export interface ListBucketsParams {

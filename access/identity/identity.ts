@@ -1,0 +1,10 @@
+// What every authenticator answers: who is asking, and how they proved it.
+
+export interface Identity {
+  /** The gateway user's name; absent for anonymous access (allowed only under open_access). */
+  principal?: string;
+  /** The access key the request was signed with: the account id the client is shown (Owner/ID). */
+  accessKeyId?: string;
+  /** Authenticated by query string: those X-Amz-* parameters must not be forwarded. */
+  presigned: boolean;
+}

@@ -1,0 +1,71 @@
+// The response stage: a backend's XML answer (and its Location header) turned into the client's view,
+// and the gateway's own fixes to listings. Whether a response needs this was decided from the request
+// (core/s3/response-rewrite.ts); here only the status and content type can still rule it out.
+import { isHidden } from '../../backends/fs-containment.ts';
+import type { BackendConfig } from '../../core/config/types.ts';
+import type { ExtProcStage, RouteDecision } from '../../wire/route-decision.ts';
+import { applyUrlEncoding } from './list-encoding.ts';
+import { filterListing } from './list-filter.ts';
+import { accountOf, rewriteLocation, rewriteXml, type XmlRewrite } from './rewrite-xml.ts';
+
+export interface ResponseContext {
+  decision: RouteDecision;
+  backend: BackendConfig;
+  stages: readonly ExtProcStage[];
+  /** How the client reached the gateway: scheme and :authority. */
+  scheme: string;
+  clientAuthority: string;
+  region: string;
+}
+
+function xmlRewriteOf(c: ResponseContext): XmlRewrite {
+  const { decision: d, backend } = c;
+  const e = backend.endpoint;
+  const host = e.host.includes(':') ? `[${e.host}]` : e.host;
+  const bases = [`${e.scheme}://${host}:${e.port}`, `${e.scheme}://${host}`];
+  let authority = c.clientAuthority;
+  if (authority.startsWith(`${d.bucket}.`)) authority = authority.slice(d.bucket!.length + 1);
+  return {
+    realBucket: d.realBucket!,
+    virtualBucket: d.bucket!,
+    pathStyleBases: backend.addressing === 'path' ? bases : [],
+    bucketBases: backend.addressing === 'virtual' ? bases.map((b) => b.replace('://', `://${d.realBucket}.`)) : [],
+    gatewayBase: `${c.scheme}://${authority}`,
+    account: accountOf(d),
+    region: c.region,
+  };
+}
+
+export class XmlResponseStage {
+  private readonly rewrite: XmlRewrite;
+  private readonly success: boolean;
+  private readonly hidden?: (key: string) => boolean;
+  private readonly urlEncode: boolean;
+  private status = 0;
+
+  constructor(c: ResponseContext) {
+    this.rewrite = xmlRewriteOf(c);
+    this.success = c.stages.includes('rewrite-success');
+    this.urlEncode = c.stages.includes('listing-url-encoding');
+    const dataDir = c.backend.filesystem?.path;
+    if (dataDir !== undefined && c.stages.includes('listing-fs-hide')) this.hidden = (key) => isHidden(dataDir, c.decision.realBucket!, key);
+  }
+
+  /** The Location header to set (POST Object answers with the object's URL), and whether the body is wanted. */
+  onHeaders(headers: Record<string, string>): { location?: string; wantBody: boolean } {
+    this.status = Number(headers[':status'] ?? '0');
+    const isXml = (headers['content-type'] ?? '').includes('xml');
+    const location = headers['location'] === undefined ? undefined : rewriteLocation(headers['location'], this.rewrite);
+    return { ...(location !== undefined && { location }), wantBody: isXml && (this.status >= 300 || this.success) };
+  }
+
+  onBody(body: Buffer): Buffer {
+    let xml = rewriteXml(body.toString('utf8'), this.rewrite);
+    // Listing fixes apply to listings only, never to an error document.
+    if (this.status === 200) {
+      if (this.hidden) xml = filterListing(xml, this.hidden);
+      if (this.urlEncode) xml = applyUrlEncoding(xml);
+    }
+    return Buffer.from(xml, 'utf8');
+  }
+}

@@ -1,0 +1,120 @@
+// What ext_authz decided about a request, and — for the few requests that need ext_proc — what ext_proc
+// must do, handed over as Envoy dynamic metadata so that nothing is parsed, looked up or authorized twice.
+import type { S3Operation } from '../core/s3/operation.ts';
+import { fromStruct, toStruct } from './headers.ts';
+
+export interface RouteDecision {
+  op: S3Operation;
+  /** Authenticated user name; absent for anonymous access under open_access. */
+  principal?: string;
+  /** The access key the request was signed with: the account id the client is shown (Owner/ID). */
+  accessKeyId?: string;
+  /** Client-visible bucket, real bucket and backend; absent for service-level requests. */
+  bucket?: string;
+  realBucket?: string;
+  backend?: string;
+  /** Object key, canonically URI-encoded ('/' kept): exactly what goes on the backend's wire. */
+  encodedKey: string;
+  /** The client authenticated by query string: those X-Amz-* parameters must not be forwarded. */
+  presigned: boolean;
+  /** x-amz-copy-source rewritten to the real source bucket, when the request has one. */
+  copySource?: string;
+}
+
+/** What ext_proc does for a request; ext_authz decides it, so ext_proc never re-derives it. */
+export type ExtProcStage =
+  /** Answer ListBuckets from the config. */
+  | 'list-buckets'
+  /** Authenticate and re-sign a POST Object form from the body's first bytes. */
+  | 'post-form'
+  /** Verify and re-sign a signed aws-chunked body. */
+  | 'signed-chunks'
+  /** Rewrite XML error bodies (and the Location header) into the client's view. */
+  | 'rewrite-errors'
+  /** Rewrite successful XML bodies too. */
+  | 'rewrite-success'
+  /** Apply encoding-type=url to a listing for a backend that ignores it. */
+  | 'listing-url-encoding'
+  /** Leave out of a filesystem listing what the client may not reach. */
+  | 'listing-fs-hide';
+
+const STAGES: ReadonlySet<string> = new Set<ExtProcStage>([
+  'list-buckets', 'post-form', 'signed-chunks', 'rewrite-errors', 'rewrite-success', 'listing-url-encoding', 'listing-fs-hide',
+]);
+
+/** One end of a signed chunk chain: the scope, time and seed signature it starts from (none is secret). */
+export interface ChainSeed {
+  /** `AK/date/region/service/aws4_request`. */
+  credential: string;
+  datetime: string;
+  signature: string;
+}
+
+export interface ExtProcTicket {
+  stages: ExtProcStage[];
+  /** The client's :authority (ext_authz replaced it with the backend's): URLs are rewritten back to it. */
+  clientAuthority: string;
+  /** Signed aws-chunked bodies: the client's chain and the backend's (its request signature). */
+  chunks?: { client: ChainSeed; backend: ChainSeed };
+}
+
+export interface ExtProcWork {
+  decision: RouteDecision;
+  ticket: ExtProcTicket;
+}
+
+const SEED_FIELDS = ['credential', 'datetime', 'signature'] as const;
+
+function seedFields(prefix: string, s: ChainSeed | undefined): Record<string, string | undefined> {
+  return Object.fromEntries(SEED_FIELDS.map((f) => [`${prefix}${f}`, s?.[f]]));
+}
+
+export function workToStruct({ decision: d, ticket: t }: ExtProcWork) {
+  return toStruct({
+    op: d.op,
+    principal: d.principal,
+    accessKeyId: d.accessKeyId,
+    bucket: d.bucket,
+    realBucket: d.realBucket,
+    backend: d.backend,
+    encodedKey: d.encodedKey,
+    presigned: d.presigned,
+    copySource: d.copySource,
+    stages: t.stages.join(','),
+    clientAuthority: t.clientAuthority,
+    ...seedFields('clientSeed.', t.chunks?.client),
+    ...seedFields('backendSeed.', t.chunks?.backend),
+  });
+}
+
+export function workFromStruct(s: { fields?: Record<string, any> } | undefined): ExtProcWork | undefined {
+  const f = fromStruct(s);
+  if (typeof f.op !== 'string' || typeof f.encodedKey !== 'string' || typeof f.stages !== 'string') return undefined;
+  const str = (k: string) => (typeof f[k] === 'string' ? (f[k] as string) : undefined);
+  const seed = (prefix: string): ChainSeed | undefined => {
+    const [credential, datetime, signature] = SEED_FIELDS.map((k) => str(`${prefix}${k}`));
+    return credential !== undefined && datetime !== undefined && signature !== undefined ? { credential, datetime, signature } : undefined;
+  };
+  const stages = f.stages === '' ? [] : f.stages.split(',');
+  if (!stages.every((x) => STAGES.has(x))) return undefined;
+  const client = seed('clientSeed.');
+  const backend = seed('backendSeed.');
+  return {
+    decision: {
+      op: f.op as S3Operation,
+      principal: str('principal'),
+      accessKeyId: str('accessKeyId'),
+      bucket: str('bucket'),
+      realBucket: str('realBucket'),
+      backend: str('backend'),
+      encodedKey: f.encodedKey,
+      presigned: f.presigned === true,
+      copySource: str('copySource'),
+    },
+    ticket: {
+      stages: stages as ExtProcStage[],
+      clientAuthority: str('clientAuthority') ?? '',
+      ...(client && backend && { chunks: { client, backend } }),
+    },
+  };
+}
