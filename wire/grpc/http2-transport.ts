@@ -199,6 +199,8 @@ class Http2Call implements BidiCall {
   }
 
   private onClientEnd(): void {
+    // node:http2 also ends the readable side when the peer resets the stream: that is a cancel.
+    if (this.stream.closed) return this.cancel();
     if (this.closed) return;
     if (this.decoder.pending > 0) return this.fail(Status.INTERNAL, 'stream ended inside a message');
     const method = this.method!;

@@ -72,7 +72,7 @@ export function headersMessage(path: string): object {
 // ---- raw node:http2 client ----
 
 export function rawSession(socket: string): http2.ClientHttp2Session {
-  const session = http2.connect('http://localhost', { createConnection: () => net.connect(socket) });
+  const session = http2.connect('http://localhost', { createConnection: () => net.connect(socket), maxSessionMemory: 1024 });
   session.on('error', () => {});
   return session;
 }
@@ -120,7 +120,11 @@ export function rawRequest(session: http2.ClientHttp2Session, path: string, extr
     let trailers: http2.IncomingHttpHeaders | undefined;
     const chunks: Buffer[] = [];
     stream.on('response', (h) => (headers = h));
-    stream.on('trailers', (t) => (trailers = t));
+    stream.on('trailers', (t) => {
+      trailers = t;
+      // The call is over: a client still open half-closes, as grpc-js and Envoy do (the server drops what comes after).
+      if (!stream.writableEnded) stream.end();
+    });
     stream.on('data', (c: Buffer) => chunks.push(c));
     stream.on('close', () => {
       const source = trailers ?? headers;
@@ -163,5 +167,52 @@ export async function capturingStderr<T>(fn: () => Promise<T>): Promise<{ value:
     return { value: await fn(), logged };
   } finally {
     console.error = original;
+  }
+}
+
+// ---- hand-written HTTP/2 frames: a peer that resets a stream without half-closing it first ----
+// (node:http2's client stream.close() sends END_STREAM before RST_STREAM, as Envoy does not.)
+
+function h2Frame(type: number, flags: number, streamId: number, payload: Buffer): Buffer {
+  const head = Buffer.alloc(9);
+  head.writeUIntBE(payload.length, 0, 3);
+  head[3] = type;
+  head[4] = flags;
+  head.writeUInt32BE(streamId, 5);
+  return Buffer.concat([head, payload]);
+}
+
+/** HPACK literal header fields without indexing, no Huffman (names and values under 127 bytes). */
+function hpack(headers: [string, string][]): Buffer {
+  const parts: Buffer[] = [];
+  for (const [name, value] of headers) parts.push(Buffer.from([0, name.length]), Buffer.from(name), Buffer.from([value.length]), Buffer.from(value));
+  return Buffer.concat(parts);
+}
+
+export class WirePeer {
+  readonly socket: net.Socket;
+  /** Settles once the server's SETTINGS arrived (and were acknowledged). */
+  readonly ready: Promise<void>;
+  constructor(path: string) {
+    this.socket = net.connect(path);
+    this.socket.on('error', () => {});
+    this.ready = new Promise((resolve) =>
+      this.socket.once('data', () => {
+        this.socket.write(h2Frame(0x4, 0x1, 0, Buffer.alloc(0))); // ACK the server's SETTINGS
+        resolve();
+      }),
+    );
+    this.socket.resume();
+    this.socket.write(Buffer.concat([Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'), h2Frame(0x4, 0, 0, Buffer.alloc(0))]));
+  }
+  /** HEADERS (END_HEADERS) for a gRPC call on stream id, then one DATA frame with the messages. */
+  open(id: number, path: string, body: Buffer, extra: [string, string][] = []): void {
+    const headers: [string, string][] = [[':method', 'POST'], [':scheme', 'http'], [':path', path], [':authority', 'localhost'], ['content-type', 'application/grpc'], ['te', 'trailers'], ...extra];
+    this.socket.write(Buffer.concat([h2Frame(0x1, 0x4, id, hpack(headers)), h2Frame(0x0, 0, id, body)]));
+  }
+  reset(id: number, code = http2.constants.NGHTTP2_CANCEL): void {
+    const payload = Buffer.alloc(4);
+    payload.writeUInt32BE(code);
+    this.socket.write(h2Frame(0x3, 0, id, payload));
   }
 }
