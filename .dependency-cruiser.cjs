@@ -99,7 +99,8 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '^(node_modules|\\.git)/' },
+    // Cruises `.`: not the installed packages, dot-folders (.git, scratch) or what a local run leaves (data/, tmp/).
+    exclude: { path: '^(node_modules|data|tmp|\\.[^/]*)/' },
     // Type-only imports are dependencies too: a layer may not even name a higher layer's types.
     tsPreCompilationDeps: true,
     // Imports name the .ts file (allowImportingTsExtensions); resolved with the project's compiler options.
