@@ -9,7 +9,7 @@
 // racing the request (swapping a directory for a link in between).
 import { lstatSync } from 'node:fs';
 import path from 'node:path';
-import type { RouteDecision } from '../wire/route-decision.ts';
+import type { RouteDecision } from '../core/route-decision.ts';
 import { errors } from '../core/errors.ts';
 
 const INTERNAL_DIR = '.sgwtmp';

@@ -1,7 +1,7 @@
 // Plans the request as the backend must receive it: host, path with the real bucket, query
 // without the client's presign parameters, and the headers to sign. Pure: signing happens later.
 import type { BackendConfig } from '../core/config/types.ts';
-import type { RouteDecision } from '../wire/route-decision.ts';
+import type { RouteDecision } from '../core/route-decision.ts';
 import { S3Error } from '../core/errors.ts';
 import { uriEncode } from '../core/sigv4/canonical.ts';
 

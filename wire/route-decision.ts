@@ -1,25 +1,8 @@
-// What ext_authz decided about a request, and — for the few requests that need ext_proc — what ext_proc
-// must do, handed over as Envoy dynamic metadata so that nothing is parsed, looked up or authorized twice.
+// What ext_authz decided about a request and — for the few requests that need ext_proc — what ext_proc
+// must do, as Envoy dynamic metadata, so that nothing is parsed, looked up or authorized twice.
+import type { RouteDecision } from '../core/route-decision.ts';
 import type { S3Operation } from '../core/s3/operation.ts';
 import { fromStruct, toStruct } from './headers.ts';
-
-export interface RouteDecision {
-  op: S3Operation;
-  /** Authenticated user name; absent for anonymous access under open_access. */
-  principal?: string;
-  /** The access key the request was signed with: the account id the client is shown (Owner/ID). */
-  accessKeyId?: string;
-  /** Client-visible bucket, real bucket and backend; absent for service-level requests. */
-  bucket?: string;
-  realBucket?: string;
-  backend?: string;
-  /** Object key, canonically URI-encoded ('/' kept): exactly what goes on the backend's wire. */
-  encodedKey: string;
-  /** The client authenticated by query string: those X-Amz-* parameters must not be forwarded. */
-  presigned: boolean;
-  /** x-amz-copy-source rewritten to the real source bucket, when the request has one. */
-  copySource?: string;
-}
 
 /** What ext_proc does for a request; ext_authz decides it, so ext_proc never re-derives it. */
 export type ExtProcStage =
@@ -57,6 +40,8 @@ export interface ExtProcTicket {
   /** Signed aws-chunked bodies: the client's chain and the backend's (its request signature). */
   chunks?: { client: ChainSeed; backend: ChainSeed };
 }
+
+export type { RouteDecision };
 
 export interface ExtProcWork {
   decision: RouteDecision;
