@@ -1,5 +1,6 @@
 // Plans the request as the backend must receive it: host, path with the real bucket, query
 // without the client's presign parameters, and the headers to sign. Pure: signing happens later.
+import { backendAuthority } from '../core/backend-authority.ts';
 import type { BackendConfig } from '../core/config/types.ts';
 import type { RouteDecision } from '../core/route-decision.ts';
 import { S3Error } from '../core/errors.ts';
@@ -24,13 +25,6 @@ const PRESIGN_PARAMS = new Set([
 /** Client headers that must never reach a backend: they belong to the client's own signature. */
 export const CLIENT_AUTH_HEADERS = ['authorization', 'x-amz-security-token'];
 
-export function backendAuthority(b: BackendConfig, realBucket: string | undefined): string {
-  const defaultPort = b.endpoint.scheme === 'https' ? 443 : 80;
-  // The config keeps IPv6 hosts bare (Envoy wants them so); a Host header needs the brackets.
-  const bare = b.addressing === 'virtual' && realBucket ? `${realBucket}.${b.endpoint.host}` : b.endpoint.host;
-  const host = bare.includes(':') ? `[${bare}]` : bare;
-  return b.endpoint.port === defaultPort ? host : `${host}:${b.endpoint.port}`;
-}
 
 function decodeParam(s: string): string {
   try {

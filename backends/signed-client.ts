@@ -3,7 +3,7 @@
 // that re-signs client requests.
 import type { BackendConfig } from '../core/config/types.ts';
 import type { SigningKeyCache } from '../core/sigv4/signing-key.ts';
-import { backendAuthority } from './request-plan.ts';
+import { backendAuthority } from '../core/backend-authority.ts';
 import { BackendSigner } from './signer.ts';
 
 export interface BackendCall {

@@ -1,24 +1,31 @@
-// The routes. Both follow the cluster header ext_authz sets; the first, for requests ext_authz marked
-// as needing ext_proc, runs it; the catch-all has ext_proc disabled, so a plain request costs one
-// gRPC call. The catch-all also keeps ext_authz running for every request: a request that matched no
-// route before ext_authz would skip it.
+// The routes. First the CORS preflights Envoy routes by itself (preflight-routes.ts, no gRPC call);
+// then two that follow the cluster header ext_authz sets: one, for requests ext_authz marked as
+// needing ext_proc, runs it; the catch-all has ext_proc disabled, so a plain request costs one gRPC
+// call. The catch-all also keeps ext_authz running for every other request: a request that matched
+// no route before ext_authz would skip it.
 import { shownRegion } from '../core/config/model.ts';
 import type { GatewayConfig } from '../core/config/types.ts';
 import { CLUSTER_HEADER, EXTPROC_HEADER, POST_OBJECT_METADATA_NAMESPACE } from '../wire/names.ts';
+import { preflightRoutes } from './preflight-routes.ts';
 
 const EXT_PROC_PER_ROUTE = 'type.googleapis.com/envoy.extensions.filters.http.ext_proc.v3.ExtProcPerRoute';
 
-function forwarded(cfg: GatewayConfig) {
+/** Responses carry the gateway's request id, not the backend's, and the gateway's region where a backend names its own (HeadBucket: SDKs sign for it next). */
+function responseHeaders(cfg: GatewayConfig) {
   return {
-    route: { cluster_header: CLUSTER_HEADER, timeout: '0s' },
-    request_headers_to_remove: [CLUSTER_HEADER, EXTPROC_HEADER],
-    // Responses carry the gateway's request id, not the backend's, and the gateway's region
-    // where a backend names its own (HeadBucket: SDKs sign for it next).
     response_headers_to_remove: ['x-amz-id-2'],
     response_headers_to_add: [
       { header: { key: 'x-amz-request-id', value: '%REQ(x-request-id)%' }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' },
       { header: { key: 'x-amz-bucket-region', value: shownRegion(cfg.listen) }, append_action: 'OVERWRITE_IF_EXISTS' },
     ],
+  };
+}
+
+function forwarded(cfg: GatewayConfig) {
+  return {
+    route: { cluster_header: CLUSTER_HEADER, timeout: '0s' },
+    request_headers_to_remove: [CLUSTER_HEADER, EXTPROC_HEADER],
+    ...responseHeaders(cfg),
   };
 }
 
@@ -30,6 +37,7 @@ export function routeConfig(cfg: GatewayConfig) {
         name: 's3',
         domains: ['*'],
         routes: [
+          ...preflightRoutes(cfg, responseHeaders(cfg)),
           {
             match: { prefix: '/', headers: [{ name: EXTPROC_HEADER, string_match: { exact: '1' } }] },
             ...forwarded(cfg),

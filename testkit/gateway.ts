@@ -21,9 +21,18 @@ export interface RunningGateway {
   configFile: string;
   /** Requests Envoy has sent to a backend's cluster so far. */
   upstreamRequests(backend: string): Promise<number>;
+  /** gRPC calls Envoy has made to the services (ext_authz and ext_proc together) so far. */
+  serviceCalls(): Promise<number>;
   /** The pids of the services workers that have served (from the gateway's log), newest last. */
   workerPids(): number[];
   stop(): Promise<void>;
+}
+
+/** upstream_rq_total of one Envoy cluster, from its admin stats. */
+async function clusterRequests(adminPort: number, cluster: string): Promise<number> {
+  const res = await fetch(`http://127.0.0.1:${adminPort}/stats?filter=^cluster\\.${cluster}\\.upstream_rq_total$`);
+  const m = /upstream_rq_total: (\d+)/.exec(await res.text());
+  return m ? Number(m[1]) : 0;
 }
 
 /** Every config a test generates must pass Envoy's own validation of the bootstrap made from it. */
@@ -74,11 +83,8 @@ export async function startGateway(
     adminPort: adminPort!,
     proc,
     configFile,
-    async upstreamRequests(backend: string) {
-      const res = await fetch(`http://127.0.0.1:${adminPort}/stats?filter=^cluster\\.backend_${backend}\\.upstream_rq_total$`);
-      const m = /upstream_rq_total: (\d+)/.exec(await res.text());
-      return m ? Number(m[1]) : 0;
-    },
+    upstreamRequests: (backend: string) => clusterRequests(adminPort!, `backend_${backend}`),
+    serviceCalls: () => clusterRequests(adminPort!, 'bucketgate_services'),
     workerPids() {
       return proc.logs().flatMap((l) => {
         const m = /worker (\d+) serving/.exec(l);

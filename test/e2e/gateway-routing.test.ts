@@ -184,10 +184,22 @@ describe('gateway routing and rewriting', () => {
     const putRes = await send(gw, { ...put, body: Buffer.from(xml) });
     assert.equal(putRes.status, 200, putRes.body);
 
+    const calls = await world().gateway.serviceCalls();
     const granted = await preflight('PUT');
     assert.equal(granted.status, 200, granted.body);
     assert.equal(granted.headers['access-control-allow-origin'], origin);
     assert.match(String(granted.headers['access-control-allow-methods']), /PUT/);
+    // Envoy routed it to the real bucket by itself: no gRPC call into Node; the gateway's request id.
+    assert.equal(await world().gateway.serviceCalls(), calls, 'a preflight of a configured bucket needs no service call');
+    assert.match(String(granted.headers['x-amz-request-id']), /^[0-9a-f-]{36}$/);
+    // What Node must look at still goes there: an escaped key is decoded and answered the same way…
+    const escaped = await send(gw, { method: 'OPTIONS', path: '/archive/cors/x%2Etxt', headers: { origin, 'access-control-request-method': 'PUT' } });
+    assert.equal(escaped.status, 200, escaped.body);
+    assert.ok((await world().gateway.serviceCalls()) > calls, 'the escaped key went through ext_authz');
+    // …and a dot segment that would climb into another real bucket is refused there, never forwarded.
+    const climb = await send(gw, { method: 'OPTIONS', path: '/archive/../secret-stuff/x', headers: { origin, 'access-control-request-method': 'PUT' } });
+    assert.equal(climb.status, 400, climb.body);
+    assert.match(climb.body, /<Code>InvalidArgument<\/Code>/);
     const refused = await preflight('DELETE');
     assert.equal(refused.status, 403, refused.body);
 

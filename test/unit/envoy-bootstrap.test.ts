@@ -85,7 +85,7 @@ test('the route follows the cluster header and strips it; paths are never normal
   assert.equal(hcm.normalize_path, false);
   assert.equal(hcm.merge_slashes, false);
   assert.equal(hcm.path_with_escaped_slashes_action, 'KEEP_UNCHANGED');
-  const routes = hcm.route_config.virtual_hosts.flatMap((v: Json) => v.routes) as Json[];
+  const routes = (hcm.route_config.virtual_hosts.flatMap((v: Json) => v.routes) as Json[]).filter((r) => !r.name?.startsWith('preflight_'));
   assert.equal(CLUSTER_HEADER, 'x-bucketgate-cluster');
   assert.equal(EXTPROC_HEADER, 'x-bucketgate-extproc');
   // Two routes, both to the cluster ext_authz names, both dropping the headers it set for them: the
@@ -105,7 +105,7 @@ test('the route follows the cluster header and strips it; paths are never normal
   assert.equal(routes[1].request_headers_to_add, undefined, 'no POST Object length without ext_proc');
   // Responses: the gateway's request id always, its region where a backend names one.
   const shown = (cfg: Parameters<typeof envoyBootstrap>[0]) =>
-    (hcmOf(envoyBootstrap(cfg, { servicesSockets: [SOCKET] }) as Json).route_config.virtual_hosts[0].routes[0].response_headers_to_add as Json[])
+    (hcmOf(envoyBootstrap(cfg, { servicesSockets: [SOCKET] }) as Json).route_config.virtual_hosts[0].routes.at(-1).response_headers_to_add as Json[])
       .map((h) => [h.header.key, h.header.value, h.append_action]);
   assert.deepEqual(shown(gatewayConfig()), [
     ['x-amz-request-id', '%REQ(x-request-id)%', 'OVERWRITE_IF_EXISTS_OR_ADD'],
@@ -238,4 +238,47 @@ test("Envoy's own replies are S3 XML with AWS's codes: authz down, backend down,
   assert.equal(idle.status_code, 400);
   assert.equal(idle.filter.status_code_filter.comparison.value.default_value, 408);
   for (const m of mappers) assert.equal(m.body_format_override.content_type, 'application/xml');
+});
+
+test('CORS preflights of configured S3 buckets are routed by Envoy alone, to the real bucket, with no gRPC call', () => {
+  const cfg = withHttps({
+    buckets: [...gatewayConfig().buckets, { name: 'cdn', backend: 'aws', realName: 'prod-cdn' }, { name: 'files', backend: 'fs', realName: 'files' }],
+    backends: [...withHttps().backends, { ...backend('fs', 9300), type: 'filesystem', filesystem: { path: '/data' } }],
+  });
+  const routes = hcmOf(envoyBootstrap(cfg, { servicesSockets: [SOCKET] }) as Json).route_config.virtual_hosts[0].routes as Json[];
+  const preflights = routes.filter((r) => r.name?.startsWith('preflight_'));
+  // Ahead of the routes that call the services; none for a filesystem backend (keys are checked in Node).
+  assert.deepEqual(routes.slice(0, preflights.length), preflights);
+  assert.deepEqual(preflights.map((r) => r.name), ['preflight_releases', 'preflight_archive', 'preflight_media', 'preflight_cdn']);
+  const archive = preflights[1];
+  assert.deepEqual(archive.match.path_separated_prefix, '/archive');
+  assert.deepEqual(archive.route.regex_rewrite, { pattern: { regex: '^/archive' }, substitution: '/prod-archive-2024' });
+  assert.equal(archive.route.host_rewrite_literal, '127.0.0.1:9100');
+  assert.equal(archive.route.cluster, 'backend_versity');
+  // A virtual-host backend: the real bucket moves into the host.
+  assert.deepEqual(preflights[3].route.regex_rewrite, { pattern: { regex: '^/cdn/?' }, substitution: '/' });
+  assert.equal(preflights[3].route.host_rewrite_literal, 'prod-cdn.s3.eu-west-3.amazonaws.com');
+  // Neither service runs on it; only credential-free OPTIONS whose path Node would not refuse or decode.
+  for (const f of ['envoy.filters.http.ext_authz', 'envoy.filters.http.ext_proc']) assert.equal(archive.typed_per_filter_config[f].disabled, true);
+  const headers = Object.fromEntries(archive.match.headers.map((h: Json) => [h.name, h]));
+  assert.deepEqual(headers[':method'].string_match, { exact: 'OPTIONS' });
+  assert.deepEqual([headers.authorization.present_match, headers.authorization.invert_match], [true, true]);
+  assert.deepEqual([headers['x-amz-copy-source'].present_match, headers['x-amz-copy-source'].invert_match], [true, true]);
+  assert.equal(headers[':path'].invert_match, true);
+  // Envoy's safe_regex must match the whole value.
+  const whole = (re: string, flags = '') => new RegExp(`^(?:${re})$`, flags);
+  const mustGoToNode = whole(headers[':path'].string_match.safe_regex.regex);
+  for (const p of ['/archive/a?X-Amz-Signature=x', '/archive/%2e%2e/x', '/archive/../secret-stuff', '/archive/./k', '/archive//k', '/archive/a%20b']) assert.ok(mustGoToNode.test(p), p);
+  // Conservative: a key segment starting with '.' goes to Node too, though only '.' and '..' are refused.
+  assert.ok(mustGoToNode.test('/archive/.hidden'));
+  for (const p of ['/archive', '/archive/', '/archive/dir/file.txt', '/archive/a.b/c..d']) assert.ok(!mustGoToNode.test(p), p);
+  assert.equal(headers[':authority'], undefined, 'no domain: no virtual-host requests to tell apart');
+  // With a domain, virtual-host style requests (bucket in the Host) go to Node.
+  const vcfg = gatewayConfig({ listen: { address: '127.0.0.1', port: 9000, domain: 's3.example.test' } });
+  const vroute = (hcmOf(envoyBootstrap(vcfg, { servicesSockets: [SOCKET] }) as Json).route_config.virtual_hosts[0].routes as Json[])[0];
+  const authority = vroute.match.headers.find((h: Json) => h.name === ':authority');
+  assert.equal(authority.invert_match, true);
+  const vhost = whole(authority.string_match.safe_regex.regex.replace('(?i)', ''), 'i');
+  assert.ok(vhost.test('releases.s3.example.test:9000') && vhost.test('Releases.S3.Example.Test'));
+  assert.ok(!vhost.test('s3.example.test:9000') && !vhost.test('127.0.0.1:9000'));
 });

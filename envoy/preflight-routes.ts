@@ -1,0 +1,59 @@
+// CORS preflights that Envoy routes by itself, with no gRPC call: a browser's OPTIONS carries no
+// credentials, so there is no one to authenticate, and for a configured bucket the route (backend,
+// real bucket) is known when the config is loaded. The backend answers from the bucket's CORS rules.
+//
+// Only requests whose decision needs nothing from Node take this route; anything else goes to
+// ext_authz as before (authz/decide.ts routes preflights there too): a path with a query, a
+// percent-escape (keys are decoded and checked in Node), a dot segment or '//'; any credential or
+// x-amz-* query parameter; a copy-source header (refused by shape); a virtual-host style request
+// (the bucket is in the Host); and buckets on filesystem backends (keys are checked against the tree).
+import { backendAuthority } from '../core/backend-authority.ts';
+import type { BackendConfig, GatewayConfig } from '../core/config/types.ts';
+import { clusterName } from '../wire/names.ts';
+
+const EXT_AUTHZ_PER_ROUTE = 'type.googleapis.com/envoy.extensions.filters.http.ext_authz.v3.ExtAuthzPerRoute';
+const EXT_PROC_PER_ROUTE = 'type.googleapis.com/envoy.extensions.filters.http.ext_proc.v3.ExtProcPerRoute';
+
+/** What must not be in :path (Envoy's safe_regex matches the whole value; RE2 has no lookahead). */
+const NEEDS_NODE_IN_PATH = String.raw`.*([?%]|/\.|//).*`;
+
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+function matchers(cfg: GatewayConfig) {
+  const absent = (name: string) => ({ name, present_match: true, invert_match: true });
+  return [
+    { name: ':method', string_match: { exact: 'OPTIONS' } },
+    absent('authorization'),
+    absent('x-amz-copy-source'),
+    { name: ':path', string_match: { safe_regex: { regex: NEEDS_NODE_IN_PATH } }, invert_match: true },
+    ...(cfg.listen.domain === undefined
+      ? []
+      : [{ name: ':authority', string_match: { safe_regex: { regex: String.raw`(?i).+\.${escapeRe(cfg.listen.domain)}(:\d+)?` } }, invert_match: true }]),
+  ];
+}
+
+function rewrite(b: BackendConfig, bucket: string, realBucket: string) {
+  const prefix = `^/${escapeRe(bucket)}`;
+  return b.addressing === 'virtual'
+    ? { regex_rewrite: { pattern: { regex: `${prefix}/?` }, substitution: '/' }, host_rewrite_literal: backendAuthority(b, realBucket) }
+    : { regex_rewrite: { pattern: { regex: prefix }, substitution: `/${realBucket}` }, host_rewrite_literal: backendAuthority(b, realBucket) };
+}
+
+/** One route per configured bucket on an S3 backend, ahead of the routes that call the services. */
+export function preflightRoutes(cfg: GatewayConfig, responseHeaders: object) {
+  const backends = new Map(cfg.backends.map((b) => [b.name, b]));
+  return cfg.buckets.flatMap((bucket) => {
+    const b = backends.get(bucket.backend)!;
+    if (b.type === 'filesystem') return [];
+    return [{
+      name: `preflight_${bucket.name}`,
+      match: { path_separated_prefix: `/${bucket.name}`, headers: matchers(cfg) },
+      route: { cluster: clusterName(b.name), timeout: '30s', ...rewrite(b, bucket.name, bucket.realName) },
+      ...responseHeaders,
+      typed_per_filter_config: {
+        'envoy.filters.http.ext_authz': { '@type': EXT_AUTHZ_PER_ROUTE, disabled: true },
+        'envoy.filters.http.ext_proc': { '@type': EXT_PROC_PER_ROUTE, disabled: true },
+      },
+    }];
+  });
+}
