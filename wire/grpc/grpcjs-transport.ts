@@ -1,4 +1,5 @@
 // The @grpc/grpc-js stack behind GrpcTransport (what cli/services.ts ran before the transport layer).
+import type http2 from 'node:http2';
 import * as grpc from '@grpc/grpc-js';
 import { errorMessage, logHandlerError, Status } from './status.ts';
 import type { BidiCall, BidiHandler, BoundMethod, GrpcTransport, TransportOptions, UnaryHandler } from './transport.ts';
@@ -41,7 +42,7 @@ export function createGrpcJsTransport(methods: ReadonlyMap<string, BoundMethod>,
     },
     close(graceMs = 0) {
       return new Promise((resolve) => {
-        const timer = setTimeout(() => server.forceShutdown(), graceMs);
+        const timer = setTimeout(() => forceShutdown(server), graceMs);
         server.tryShutdown(() => {
           clearTimeout(timer);
           resolve();
@@ -49,6 +50,17 @@ export function createGrpcJsTransport(methods: ReadonlyMap<string, BoundMethod>,
       });
     },
   };
+}
+
+/**
+ * server.forceShutdown(), plus what it misses: grpc-js 1.14 records sessions where forceShutdown looks
+ * for them only with channelz on, so with channelz off it leaves them open (and tryShutdown waiting).
+ */
+function forceShutdown(server: grpc.Server): void {
+  const internals = (server as unknown as { http2Servers?: Map<unknown, { sessions?: Set<http2.ServerHttp2Session> }> }).http2Servers;
+  const sessions = [...(internals?.values() ?? [])].flatMap((info) => [...(info.sessions ?? [])]);
+  server.forceShutdown();
+  for (const session of sessions) session.destroy();
 }
 
 function internal(err: unknown): Partial<grpc.StatusObject> {
@@ -122,6 +134,8 @@ function bidi(path: string, handler: BidiHandler): grpc.handleBidiStreamingCall<
       fail(err);
     }
     call.on('data', (req) => run(onMessage, req));
-    call.on('end', () => run(onEnd));
+    // node:http2 ends a stream's readable side when the peer resets it, and grpc-js passes that on as a
+    // half-close before 'cancelled': wait one turn so a reset reaches onCancel, not onEnd.
+    call.on('end', () => setImmediate(() => run(onEnd)));
   };
 }
