@@ -16,6 +16,8 @@ function malformed(detail: string): S3Error {
 
 const authorizationArgument = (value: string) => ({ name: 'Authorization', value });
 
+const USUAL_FORM = /^AWS4-HMAC-SHA256 Credential=([^\s,=]+), ?SignedHeaders=([^\s,=]+), ?Signature=([^\s,=]+)$/;
+
 export function parseAuthorizationHeader(value: string): AuthorizationHeader {
   const trimmed = value.trim();
   const space = trimmed.search(/\s/);
@@ -35,6 +37,13 @@ export function parseAuthorizationHeader(value: string): AuthorizationHeader {
   // SigV4a and anything else we do not verify.
   if (algorithm !== ALGORITHM) throw errors.invalidArgument('Unsupported Authorization Type', authorizationArgument(algorithm));
 
+  // What every SDK sends, in this order: read it in one match. The general parse below gives the same
+  // result for it; it also takes any order and spacing, and words each malformation as AWS does.
+  const usual = USUAL_FORM.exec(trimmed);
+  if (usual) {
+    const [, credential, signedHeaders, signature] = usual as unknown as [string, string, string, string];
+    return { ...parseCredential(credential, malformed), signedHeaders: parseSignedHeaders(signedHeaders, malformed), signature };
+  }
   // Exactly three name=value components, in any order, with or without spaces after the commas.
   const parts = trimmed
     .slice(space)

@@ -28,8 +28,8 @@ export class SigningKeyCache {
 
   /** The derived key; callers must not mutate the returned Buffer, it is shared. */
   get(accessKeyId: string, secret: string, date: string, region: string, service: string): Buffer {
-    // JSON keeps the tuple unambiguous even if a client-chosen region contains separators.
-    const id = JSON.stringify([accessKeyId, date, region, service]);
+    // Length prefixes keep the tuple unambiguous even if a client-chosen region contains separators.
+    const id = `${accessKeyId.length}:${accessKeyId}${date.length}:${date}${service.length}:${service}${region}`;
     const hit = this.keys.get(id);
     if (hit !== undefined && hit.secret === secret) return hit.key;
     const key = signingKey(secret, date, region, service);

@@ -13,9 +13,17 @@ export function parseAmzDate(value: string): Date | undefined {
   return formatAmzDate(time) === value ? time : undefined;
 }
 
-/** Formats a time the way SigV4 signs it (YYYYMMDDTHHMMSSZ). */
+let lastSecond = NaN;
+let lastFormatted = '';
+
+/** Formats a time the way SigV4 signs it (YYYYMMDDTHHMMSSZ); every request formats the current second, so the last one is kept. */
 export function formatAmzDate(time: Date): string {
-  return time.toISOString().replace(/[-:]|\.\d{3}/g, '');
+  const second = Math.floor(time.getTime() / 1000);
+  if (second !== lastSecond) {
+    lastFormatted = time.toISOString().replace(/[-:]|\.\d{3}/g, '');
+    lastSecond = second;
+  }
+  return lastFormatted;
 }
 
 /** ISO 8601 without milliseconds, as S3 prints times in error details. */
