@@ -8,12 +8,13 @@ export interface Observed {
   cancels: number;
 }
 
-/** Check answers by path: /throw, /reject, /slow (300 ms), /big?<bytes>, else OK echoing the path. */
+/** Check answers by path: /throw, /reject, /slow (300 ms), /hang (1.5 s, not holding the process), /big?<bytes>, else OK echoing the path. */
 export function checkHandler(req: any): any {
   const path: string = req.attributes?.request?.http?.path ?? '';
   if (path === '/throw') throw new Error('boom: ü 100%');
   if (path === '/reject') return Promise.reject(new Error('rejected'));
   if (path === '/slow') return sleep(300).then(() => ok(path));
+  if (path === '/hang') return new Promise((resolve) => setTimeout(() => resolve(ok(path)), 1500).unref());
   if (path.startsWith('/big?')) {
     return { status: { code: 7 }, denied_response: { status: { code: 403 }, body: 'x'.repeat(Number(path.slice(5))) } };
   }
