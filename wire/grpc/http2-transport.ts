@@ -29,6 +29,7 @@ export function createHttp2Transport(methods: ReadonlyMap<string, BoundMethod>, 
   server.on('sessionError', () => {});
   server.on('session', (session) => {
     sessions.add(session);
+    session.on('error', () => {});
     session.on('close', () => sessions.delete(session));
   });
   server.on('stream', (stream, headers) => startCall(stream, headers, methods, options));
@@ -121,7 +122,8 @@ class Http2Call implements BidiCall {
     this.cancelCb = cb;
   }
   write(res: unknown): void {
-    if (this.closed) return;
+    // A reset stream is closed before its 'close' event (which cancels the call) comes round.
+    if (this.closed || this.stream.closed || this.stream.destroyed) return;
     let payload: Buffer;
     try {
       payload = this.method!.codec.encode(res);
