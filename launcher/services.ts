@@ -1,6 +1,6 @@
 // Hosts both gRPC services (ext_authz Check and ext_proc Process) on one Unix socket, on the gRPC
-// stack named by BUCKETGATE_GRPC (`http2`, the default: our minimal server on node:http2; or
-// `grpc-js`). Everything a request needs is built here once, at config load.
+// stack named by BUCKETGATE_GRPC (`http2`, the default: our minimal server on node:http2; `grpc-js`;
+// or `connect`: @connectrpc/connect-node, a devDependency, after `bash scripts/gen-connect.sh`). Everything a request needs is built here once, at config load.
 import { AccessControl } from '../access/access-control.ts';
 import { checkHandler } from '../authz/server.ts';
 import { BackendSigner } from '../backends/signer.ts';
@@ -16,7 +16,7 @@ const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 
 export function transportName(env: NodeJS.ProcessEnv = process.env): TransportName {
   const name = env.BUCKETGATE_GRPC ?? 'http2';
-  if (name !== 'http2' && name !== 'grpc-js') throw new Error(`BUCKETGATE_GRPC must be http2 or grpc-js, not ${JSON.stringify(name)}`);
+  if (name !== 'http2' && name !== 'grpc-js' && name !== 'connect') throw new Error(`BUCKETGATE_GRPC must be http2, grpc-js or connect, not ${JSON.stringify(name)}`);
   return name;
 }
 

@@ -1,6 +1,8 @@
 // The gRPC server transport both services run on, chosen at start: node:http2 (our own minimal gRPC
-// server, cheaper per call) or @grpc/grpc-js. Handlers are written once against the types below.
+// server, cheaper per call), @grpc/grpc-js, or @connectrpc/connect-node (with code generated from
+// Envoy's protos by scripts/gen-connect.sh). Handlers are written once against the types below.
 import { loadEnvoyMethods } from '../../protos/load.ts';
+import { createConnectTransport } from './connect-transport.ts';
 import { createGrpcJsTransport } from './grpcjs-transport.ts';
 import { createHttp2Transport } from './http2-transport.ts';
 
@@ -55,7 +57,7 @@ export interface GrpcTransport {
   close(graceMs?: number): Promise<void>;
 }
 
-export type TransportName = 'http2' | 'grpc-js';
+export type TransportName = 'http2' | 'grpc-js' | 'connect';
 
 /** A method resolved against its codec, as the implementations receive it. */
 export type BoundMethod =
@@ -99,7 +101,9 @@ export function createTransport(name: TransportName, binding: ServiceBinding, op
       return createHttp2Transport(methods, options);
     case 'grpc-js':
       return createGrpcJsTransport(methods, options);
+    case 'connect':
+      return createConnectTransport(methods, options);
     default:
-      throw new Error(`unknown gRPC transport ${String(name)} (http2 or grpc-js)`);
+      throw new Error(`unknown gRPC transport ${String(name)} (http2, grpc-js or connect)`);
   }
 }
