@@ -1,9 +1,9 @@
 // authz/decide.ts: the whole ext_authz decision on requests signed by @smithy/signature-v4.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { authorize, type AuthzDeps, type AuthzOutcome } from '../../authz/decide.ts';
-import type { RouteDecision } from '../../wire/route-decision.ts';
-import type { AuthzRequest } from '../../authz/upstream.ts';
+import { authorize, type AuthzDeps, type AuthzOutcome } from '../../../authz/decide.ts';
+import type { RouteDecision } from '../../../wire/route-decision.ts';
+import type { AuthzRequest } from '../../../authz/upstream.ts';
 import {
   ALICE,
   anonymous,
@@ -14,7 +14,7 @@ import {
   NOW,
   presigned,
   signed,
-} from './fixtures/unit-helpers/gateway.ts';
+} from '../fixtures/unit-helpers/gateway.ts';
 
 const model = authzDeps(gatewayConfig());
 const withDefault = authzDeps(gatewayConfig({ defaultBackend: 'weed' }));

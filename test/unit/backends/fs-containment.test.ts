@@ -5,8 +5,8 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { assertContained, isHidden } from '../../backends/fs-containment.ts';
-import { filterListing } from '../../extproc/responses/list-filter.ts';
+import { assertContained, isHidden } from '../../../backends/fs-containment.ts';
+import { filterListing } from '../../../extproc/responses/list-filter.ts';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'bg-contain-'));
 after(() => rmSync(root, { recursive: true, force: true }));

@@ -1,17 +1,17 @@
-// extproc/backend-request.ts + extproc/sign.ts: the request as the backend receives it, and a
+// backends/request-plan.ts + backends/signer.ts: the request as the backend receives it, and a
 // round trip proving that what the gateway signs is what a SigV4 backend verifies.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { BackendConfig } from '../../core/config/types.ts';
-import type { RouteDecision } from '../../wire/route-decision.ts';
-import { S3Error } from '../../core/errors.ts';
-import { SigningKeyCache } from '../../core/sigv4/signing-key.ts';
-import { type IncomingRequest, verifySigV4 } from '../../core/sigv4/verify.ts';
-import { CLIENT_AUTH_HEADERS, planBackendRequest, type BackendRequestPlan } from '../../backends/request-plan.ts';
-import { backendAuthority } from '../../core/backend-authority.ts';
-import { BackendSigner } from '../../backends/signer.ts';
-import { authorize } from '../../authz/decide.ts';
-import { ALICE, authzDeps, backend, encPath, gatewayConfig, NOW, presigned, signed } from './fixtures/unit-helpers/gateway.ts';
+import type { BackendConfig } from '../../../core/config/types.ts';
+import type { RouteDecision } from '../../../wire/route-decision.ts';
+import { S3Error } from '../../../core/errors.ts';
+import { SigningKeyCache } from '../../../core/sigv4/signing-key.ts';
+import { type IncomingRequest, verifySigV4 } from '../../../core/sigv4/verify.ts';
+import { CLIENT_AUTH_HEADERS, planBackendRequest, type BackendRequestPlan } from '../../../backends/request-plan.ts';
+import { backendAuthority } from '../../../core/backend-authority.ts';
+import { BackendSigner } from '../../../backends/signer.ts';
+import { authorize } from '../../../authz/decide.ts';
+import { ALICE, authzDeps, backend, encPath, gatewayConfig, NOW, presigned, signed } from '../fixtures/unit-helpers/gateway.ts';
 
 const versity = backend('versity', 9100);
 const virtualHttps: BackendConfig = backend('aws', 443, {

@@ -6,11 +6,11 @@ import { test } from 'node:test';
 import { Hash } from '@smithy/hash-node';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { BackendConfig } from '../../core/config/types.ts';
-import { uriEncode } from '../../core/sigv4/canonical.ts';
-import { SigningKeyCache } from '../../core/sigv4/signing-key.ts';
-import { planBackendRequest } from '../../backends/request-plan.ts';
-import { BackendSigner } from '../../backends/signer.ts';
+import type { BackendConfig } from '../../../core/config/types.ts';
+import { uriEncode } from '../../../core/sigv4/canonical.ts';
+import { SigningKeyCache } from '../../../core/sigv4/signing-key.ts';
+import { planBackendRequest } from '../../../backends/request-plan.ts';
+import { BackendSigner } from '../../../backends/signer.ts';
 
 const backend: BackendConfig = {
   name: 'b', type: 's3', endpoint: { scheme: 'http', host: '127.0.0.1', port: 9100 }, region: 'eu-central-1',

@@ -6,11 +6,11 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { GatewayConfig } from '../../core/config/types.ts';
-import { AUTHZ_METADATA_NAMESPACE, CLUSTER_HEADER, EXTPROC_HEADER, SERVICES_CLUSTER } from '../../wire/names.ts';
-import { envoyBootstrap } from '../../envoy/bootstrap.ts';
-import { ENVOY_INSTALL_HINT, toolsDir } from '../../launcher/tools.ts';
-import { backend, gatewayConfig } from './fixtures/unit-helpers/gateway.ts';
+import type { GatewayConfig } from '../../../core/config/types.ts';
+import { AUTHZ_METADATA_NAMESPACE, CLUSTER_HEADER, EXTPROC_HEADER, SERVICES_CLUSTER } from '../../../wire/names.ts';
+import { envoyBootstrap } from '../../../envoy/bootstrap.ts';
+import { ENVOY_INSTALL_HINT, toolsDir } from '../../../launcher/tools.ts';
+import { backend, gatewayConfig } from '../fixtures/unit-helpers/gateway.ts';
 
 const SOCKET = '/tmp/bucketgate-unit-test/services.sock';
 

@@ -1,13 +1,13 @@
-// core/s3/post-auth.ts: a POST form authenticated in versitygw's order with its errors, and the form
+// access/identity/post-form.ts + backends/form-signer.ts: a POST form authenticated in versitygw's order with its errors, and the form
 // re-signed for the backend. Signatures here are computed with node:crypto, not with the gateway's code.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { S3Error } from '../../core/errors.ts';
-import { authenticatePostForm } from '../../access/identity/post-form.ts';
-import { backendFormFields } from '../../backends/form-signer.ts';
-import type { FormField } from '../../core/s3/post-form.ts';
-import { SigningKeyCache } from '../../core/sigv4/signing-key.ts';
+import { S3Error } from '../../../../core/errors.ts';
+import { authenticatePostForm } from '../../../../access/identity/post-form.ts';
+import { backendFormFields } from '../../../../backends/form-signer.ts';
+import type { FormField } from '../../../../core/s3/post-form.ts';
+import { SigningKeyCache } from '../../../../core/sigv4/signing-key.ts';
 
 const AK = 'GWUSERKEY';
 const SECRET = 'gateway/secret+key';

@@ -1,7 +1,7 @@
 // core/s3/operation.ts: every S3 operation the gateway names, from method, target and query.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BODY_NAMES_BUCKET, classifyOperation, type S3Operation } from '../../core/s3/operation.ts';
+import { BODY_NAMES_BUCKET, classifyOperation, type S3Operation } from '../../../../core/s3/operation.ts';
 
 type Row = [S3Operation, string, string | undefined, string, string, boolean?];
 

@@ -2,7 +2,7 @@
 // whatever the chunking, with versitygw's errors for what it refuses.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { S3Error } from '../../core/errors.ts';
+import { S3Error } from '../../../../core/errors.ts';
 import {
   type FormField,
   MAX_FORM_PREFIX_BYTES,
@@ -11,7 +11,7 @@ import {
   formValue,
   parseFormPrefix,
   renderFields,
-} from '../../core/s3/post-form.ts';
+} from '../../../../core/s3/post-form.ts';
 
 const MALFORMED = ['MalformedPOSTRequest', 400, 'The body of your POST request is not well-formed multipart/form-data.'] as const;
 

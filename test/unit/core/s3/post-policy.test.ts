@@ -2,8 +2,8 @@
 // condition by condition with everything else kept byte for byte.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { S3Error } from '../../core/errors.ts';
-import { type PolicyCondition, conditionHolds, decodePostPolicy, rewritePolicy } from '../../core/s3/post-policy.ts';
+import { S3Error } from '../../../../core/errors.ts';
+import { type PolicyCondition, conditionHolds, decodePostPolicy, rewritePolicy } from '../../../../core/s3/post-policy.ts';
 
 const NOW = new Date('2026-03-27T09:18:22Z');
 const TOMORROW = '2026-03-28T09:18:22Z';

@@ -1,7 +1,7 @@
 // core/s3/request-shape.ts: the shapes S3 refuses before it authenticates, each with AWS's answer.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { requestShapeError, type RequestShape } from '../../core/s3/request-shape.ts';
+import { requestShapeError, type RequestShape } from '../../../../core/s3/request-shape.ts';
 
 const shape = (method: string, bucket: string | undefined, key: string, query = '', copySource?: string): RequestShape =>
   ({ method, bucket, key, query: new URLSearchParams(query), ...(copySource !== undefined && { copySource }) });

@@ -2,8 +2,8 @@
 // a backend (or anything on the way) could resolve them to another object than the one authorized.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { S3Error } from '../../core/errors.ts';
-import { decodeKey, hostName, isAcceptedKey, isValidBucketName, parseS3Target } from '../../core/s3/request.ts';
+import { S3Error } from '../../../../core/errors.ts';
+import { decodeKey, hostName, isAcceptedKey, isValidBucketName, parseS3Target } from '../../../../core/s3/request.ts';
 
 const DOMAIN = 's3.example.test';
 const GW = '127.0.0.1:9000';

@@ -2,11 +2,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, createHmac } from 'node:crypto';
-import { S3Error } from '../../core/errors.ts';
-import { parseAuthorizationHeader } from '../../core/sigv4/auth-header.ts';
-import { parsePresignedQuery } from '../../core/sigv4/presigned.ts';
-import { SigningKeyCache } from '../../core/sigv4/signing-key.ts';
-import { type IncomingRequest, verifySigV4 } from '../../core/sigv4/verify.ts';
+import { S3Error } from '../../../../core/errors.ts';
+import { parseAuthorizationHeader } from '../../../../core/sigv4/auth-header.ts';
+import { parsePresignedQuery } from '../../../../core/sigv4/presigned.ts';
+import { SigningKeyCache } from '../../../../core/sigv4/signing-key.ts';
+import { type IncomingRequest, verifySigV4 } from '../../../../core/sigv4/verify.ts';
 
 const AK = 'AKIAIOSFODNN7EXAMPLE';
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';

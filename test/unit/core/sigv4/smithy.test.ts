@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { S3Error } from '../../core/errors.ts';
-import { SigningKeyCache } from '../../core/sigv4/signing-key.ts';
-import { type IncomingRequest, verifySigV4 } from '../../core/sigv4/verify.ts';
+import { S3Error } from '../../../../core/errors.ts';
+import { SigningKeyCache } from '../../../../core/sigv4/signing-key.ts';
+import { type IncomingRequest, verifySigV4 } from '../../../../core/sigv4/verify.ts';
 
 const AK = 'AKIDCROSSCHECK';
 const SECRET = 'cross/check+secret';

@@ -2,10 +2,10 @@
 // canonicalization and key-cache building blocks.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { S3Error } from '../../core/errors.ts';
-import { canonicalHeaders, canonicalQuery, canonicalUri, uriEncode } from '../../core/sigv4/canonical.ts';
-import { SigningKeyCache, signingKey } from '../../core/sigv4/signing-key.ts';
-import { type IncomingRequest, verifySigV4 } from '../../core/sigv4/verify.ts';
+import { S3Error } from '../../../../core/errors.ts';
+import { canonicalHeaders, canonicalQuery, canonicalUri, uriEncode } from '../../../../core/sigv4/canonical.ts';
+import { SigningKeyCache, signingKey } from '../../../../core/sigv4/signing-key.ts';
+import { type IncomingRequest, verifySigV4 } from '../../../../core/sigv4/verify.ts';
 
 const AK = 'AKIAIOSFODNN7EXAMPLE';
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';

@@ -2,12 +2,12 @@
 // then re-signing for another chain across arbitrary fragmenting, and every way to break a body.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { S3Error } from '../../core/errors.ts';
-import { chunkSignature, trailerSignature, type ChainContext } from '../../core/sigv4/chunk-signature.ts';
-import { signingKey } from '../../core/sigv4/signing-key.ts';
-import { SigningKeyCache } from '../../core/sigv4/signing-key.ts';
-import { verifySigV4 } from '../../core/sigv4/verify.ts';
-import { AwsChunkedResigner, type ChainEnds, MAX_CHUNK_BYTES } from '../../extproc/bodies/aws-chunked.ts';
+import { S3Error } from '../../../../core/errors.ts';
+import { chunkSignature, trailerSignature, type ChainContext } from '../../../../core/sigv4/chunk-signature.ts';
+import { signingKey } from '../../../../core/sigv4/signing-key.ts';
+import { SigningKeyCache } from '../../../../core/sigv4/signing-key.ts';
+import { verifySigV4 } from '../../../../core/sigv4/verify.ts';
+import { AwsChunkedResigner, type ChainEnds, MAX_CHUNK_BYTES } from '../../../../extproc/bodies/aws-chunked.ts';
 
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
 const AWS_CTX: ChainContext = {

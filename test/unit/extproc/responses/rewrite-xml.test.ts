@@ -1,11 +1,11 @@
-// extproc/rewrite-xml.ts, extproc/response-rewrite.ts and extproc/list-buckets.ts: the client sees its
+// extproc/responses/rewrite-xml.ts, core/s3/response-rewrite.ts and extproc/responses/list-buckets.ts: the client sees its
 // bucket names, the gateway's URL and its own account in S3 XML bodies, never the backend's; object keys
 // are never touched.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { listBucketsParams, listBucketsXml } from '../../extproc/responses/list-buckets.ts';
-import { rewriteXml, type XmlRewrite } from '../../extproc/responses/rewrite-xml.ts';
-import { responseRewrite, type ResponseRewriteRequest } from '../../core/s3/response-rewrite.ts';
+import { listBucketsParams, listBucketsXml } from '../../../../extproc/responses/list-buckets.ts';
+import { rewriteXml, type XmlRewrite } from '../../../../extproc/responses/rewrite-xml.ts';
+import { responseRewrite, type ResponseRewriteRequest } from '../../../../core/s3/response-rewrite.ts';
 
 const PATH_STYLE: XmlRewrite = {
   realBucket: 'real',

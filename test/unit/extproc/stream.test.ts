@@ -1,0 +1,115 @@
+// extproc/stream.ts + plan.ts, driven as Envoy drives them, with tickets that authz/decide.ts made:
+// the request-headers answer, the body stages and the response stage each do what the ticket names,
+// and nothing without a ticket gets through.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { AccessControl } from '../../../access/access-control.ts';
+import { authorize } from '../../../authz/decide.ts';
+import { okResponse } from '../../../authz/response.ts';
+import type { AuthzRequest } from '../../../authz/upstream.ts';
+import { BucketMap } from '../../../core/buckets.ts';
+import { chunkSignature, type ChainContext } from '../../../core/sigv4/chunk-signature.ts';
+import { credentialScope, parseCredential } from '../../../core/sigv4/scope.ts';
+import { signingKey, SigningKeyCache } from '../../../core/sigv4/signing-key.ts';
+import { errors } from '../../../core/errors.ts';
+import { ExtProcStream } from '../../../extproc/stream.ts';
+import { headerMapToRecord } from '../../../wire/headers.ts';
+import { ALICE, authzDeps, encPath, gatewayConfig, NOW, signed } from '../fixtures/unit-helpers/gateway.ts';
+
+const config = gatewayConfig();
+const deps = authzDeps(config);
+const extproc = () =>
+  new ExtProcStream({
+    access: new AccessControl(config, new SigningKeyCache()), buckets: new BucketMap(config), keys: new SigningKeyCache(),
+    region: 'us-east-1', startedAt: NOW, now: () => NOW,
+  });
+
+/** Envoy's request-headers message: the headers after ext_authz's mutations, and its metadata. */
+function requestHeadersMsg(req: AuthzRequest) {
+  const out = authorize(req, { ...deps, now: NOW });
+  if (!out.ok) assert.fail(out.error.code);
+  const res = okResponse(out) as any;
+  const headers = new Map(Object.entries(req.headers));
+  for (const [k, v] of out.upstream.headers.set) headers.set(k, v);
+  headers.set('x-request-id', 'req-1');
+  return {
+    out,
+    msg: {
+      request: 'request_headers',
+      request_headers: { headers: { headers: [...headers].map(([key, v]) => ({ key, raw_value: Buffer.from(v) })) } },
+      metadata_context: { filter_metadata: { 'envoy.filters.http.ext_authz': res.dynamic_metadata } },
+    },
+  };
+}
+
+test('no ticket, no service: a request Envoy sends without ext_authz metadata is refused', () => {
+  const answer = extproc().handle({ request: 'request_headers', request_headers: { headers: { headers: [{ key: 'x-request-id', raw_value: Buffer.from('r') }] } } });
+  assert.equal(answer.immediate_response.status.code, 403);
+  assert.match(answer.immediate_response.body.toString(), /<Code>AccessDenied<\/Code>/);
+});
+
+test('ListBuckets is answered from the config: only the buckets the user may use', async () => {
+  const { msg } = requestHeadersMsg(await signed(ALICE, { path: '/' }));
+  const answer = extproc().handle(msg);
+  assert.equal(answer.immediate_response.status.code, 200);
+  const xml = answer.immediate_response.body.toString();
+  assert.deepEqual([...xml.matchAll(/<Name>([^<]+)<\/Name>/g)].map((m) => m[1]), ['archive', 'releases']);
+  assert.match(xml, new RegExp(`<ID>${ALICE.accessKeyId}</ID>`));
+});
+
+test('an alias: error bodies and Location are rewritten into the client\'s view, success bodies stream', async () => {
+  const { msg } = requestHeadersMsg(await signed(ALICE, { path: encPath('archive', 'k') }));
+  const s = extproc();
+  const first = s.handle(msg);
+  assert.equal(first.mode_override.response_header_mode, 'SEND');
+  assert.equal(first.mode_override.request_body_mode, 'NONE');
+  const ok = s.handle({ request: 'response_headers', response_headers: { headers: { headers: [{ key: ':status', raw_value: Buffer.from('200') }, { key: 'content-type', raw_value: Buffer.from('application/octet-stream') }] } } });
+  assert.equal(ok.mode_override, undefined, 'an object body is never buffered');
+  const s2 = extproc();
+  s2.handle(msg);
+  const err = s2.handle({ request: 'response_headers', response_headers: { headers: { headers: [{ key: ':status', raw_value: Buffer.from('404') }, { key: 'content-type', raw_value: Buffer.from('application/xml') }] } } });
+  assert.equal(err.mode_override.response_body_mode, 'BUFFERED');
+  const body = s2.handle({ request: 'response_body', response_body: { body: Buffer.from('<Error><Code>NoSuchKey</Code><BucketName>prod-archive-2024</BucketName></Error>') } });
+  const out = body.response_body.response.body_mutation.body.toString();
+  assert.equal(out, '<Error><Code>NoSuchKey</Code><BucketName>archive</BucketName></Error>');
+  assert.equal(headerMapToRecord({ headers: body.response_body.response.header_mutation.set_headers.map((h: any) => ({ key: h.header.key, raw_value: h.header.raw_value })) })['content-length'], String(out.length));
+});
+
+test('a signed aws-chunked PUT: every chunk verified with the client\'s chain and re-signed on the backend\'s', async () => {
+  const data = [Buffer.from('hello '), Buffer.from('world')];
+  const decoded = data.reduce((n, b) => n + b.length, 0);
+  const req = await signed(ALICE, {
+    method: 'PUT', path: encPath('releases', 'k'),
+    headers: { 'x-amz-content-sha256': 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', 'x-amz-decoded-content-length': String(decoded) },
+  });
+  const { out, msg } = requestHeadersMsg(req);
+  const seeds = out.upstream.ticket!.chunks!;
+  const ctx = (seed: typeof seeds.client, secret: string): ChainContext => {
+    const c = parseCredential(seed.credential, () => errors.internal());
+    return { key: signingKey(secret, c.date, c.region, 's3'), datetime: seed.datetime, scope: credentialScope(c) };
+  };
+  const client = ctx(seeds.client, ALICE.secretAccessKey);
+  const ours = ctx(seeds.backend, 'versity-secret');
+  const frames = (c: ChainContext, seed: string) => {
+    let prev = seed;
+    return [...data, Buffer.alloc(0)].map((d) => {
+      prev = chunkSignature(c, prev, d);
+      return Buffer.concat([Buffer.from(`${d.length.toString(16)};chunk-signature=${prev}\r\n`), d, Buffer.from('\r\n')]);
+    });
+  };
+  const s = extproc();
+  const first = s.handle(msg);
+  assert.equal(first.mode_override.request_body_mode, 'STREAMED');
+  assert.ok(s.awaitingBody());
+  const sent = frames(client, seeds.client.signature);
+  const forwarded = sent.map((f, i) => s.handle({ request: 'request_body', request_body: { body: f, end_of_stream: i === sent.length - 1 } }).request_body.response.body_mutation.body);
+  assert.deepEqual(Buffer.concat(forwarded), Buffer.concat(frames(ours, seeds.backend.signature)));
+  assert.ok(!s.awaitingBody());
+  // A chunk signed with another key is refused, with AWS's error.
+  const bad = extproc();
+  bad.handle(msg);
+  const wrong = frames({ ...client, key: signingKey('not-the-secret', '20240506', 'us-east-1', 's3') }, seeds.client.signature);
+  const refused = bad.handle({ request: 'request_body', request_body: { body: wrong[0], end_of_stream: false } });
+  assert.equal(refused.immediate_response.status.code, 403);
+  assert.match(refused.immediate_response.body.toString(), /SignatureDoesNotMatch/);
+});
