@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
-import { loadEnvoyServices } from '../protos/load.ts';
+import { loadEnvoyServices } from '../wire/protos.ts';
 import { createTransport, type TransportName } from '../wire/grpc/transport.ts';
 
 const CHECK = '/envoy.service.auth.v3.Authorization/Check';

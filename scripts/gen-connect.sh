@@ -2,7 +2,7 @@
 # Generates @bufbuild/protobuf (protoc-gen-es v2) code for Envoy's ext_authz Check and ext_proc Process
 # services, for the connect-node gRPC stack (wire/grpc/connect-transport.ts), into
 # node_modules/.bucketgate-gen/es (git-ignored; nothing generated and no third-party proto is committed).
-# The protos are the ones @grpc/grpc-js-xds ships (as protos/load.ts reads them), assembled into a buf
+# The protos are the ones @grpc/grpc-js-xds ships (as wire/protos.ts reads them), assembled into a buf
 # workspace of symlinks. Idempotent: a stamp of the inputs' versions skips a second run (~10 ms).
 # Usage: scripts/gen-connect.sh [--force]
 set -euo pipefail
@@ -21,7 +21,7 @@ echo "[gen-connect] generating Envoy service code into $ES" >&2
 WS="$OUT/protos"
 rm -rf "$WS" "$ES" "$OUT/stamp"
 mkdir -p "$WS"
-# One buf module per include root of protos/load.ts; protoc-gen-validate keeps only validate/ (its tests
+# One buf module per include root of wire/protos.ts; protoc-gen-validate keeps only validate/ (its tests
 # and java folders hold protos of their own).
 for d in envoy-api xds googleapis; do ln -s "$PWD/$DEPS/$d" "$WS/$d"; done
 mkdir -p "$WS/pgv" && ln -s "$PWD/$DEPS/protoc-gen-validate/validate" "$WS/pgv/validate"

@@ -1,7 +1,7 @@
 // The gRPC server transport both services run on, chosen at start: node:http2 (our own minimal gRPC
 // server, cheaper per call), @grpc/grpc-js, or @connectrpc/connect-node (with code generated from
 // Envoy's protos by scripts/gen-connect.sh). Handlers are written once against the types below.
-import { loadEnvoyMethods } from '../../protos/load.ts';
+import { loadEnvoyMethods } from '../protos.ts';
 import { createConnectTransport } from './connect-transport.ts';
 import { createGrpcJsTransport } from './grpcjs-transport.ts';
 import { createHttp2Transport } from './http2-transport.ts';

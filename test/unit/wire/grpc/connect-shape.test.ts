@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { create, equals, fromBinary, toBinary, type DescMessage } from '@bufbuild/protobuf';
-import { loadEnvoyMethods } from '../../../../protos/load.ts';
+import { loadEnvoyMethods } from '../../../../wire/protos.ts';
 import { fromLoaderShape, toLoaderShape } from '../../../../wire/grpc/connect-shape.ts';
 import { GENERATED_DIR } from '../../../../wire/grpc/connect-transport.ts';
 import { binding, type Observed } from './handlers.ts';

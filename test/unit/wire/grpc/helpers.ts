@@ -6,7 +6,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import { loadEnvoyMethods, loadEnvoyServices } from '../../../../protos/load.ts';
+import { loadEnvoyMethods, loadEnvoyServices } from '../../../../wire/protos.ts';
 import { createTransport, type GrpcTransport, type ServiceBinding, type TransportName, type TransportOptions } from '../../../../wire/grpc/transport.ts';
 
 export const CHECK = '/envoy.service.auth.v3.Authorization/Check';
