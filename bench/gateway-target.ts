@@ -35,7 +35,8 @@ function stopGatewaySync(launcher: number | undefined, children: Iterable<number
   for (const pid of children) if (running(pid)) signal(pid, 'SIGKILL');
 }
 
-export async function startGatewayTarget(name: TargetName, backend: GatewayBackend): Promise<Target & { stop(): Promise<void> }> {
+/** `env`: more environment for the gateway itself, e.g. BUCKETGATE_GRPC (the rest of the bench's passes through). */
+export async function startGatewayTarget(name: TargetName, backend: GatewayBackend, env: Record<string, string> = {}): Promise<Target & { stop(): Promise<void> }> {
   let launcher: number | undefined;
   const seen = new Set<number>();
   // Registered before the harness registers its SIGKILL of the launcher, so that this runs first.
@@ -52,7 +53,7 @@ users:
     buckets: [ ${BUCKET} ]
 envoy: { admin_port: ${adminPort} }
 services: { workers: ${process.env.BENCH_WORKERS ?? 1} }
-`, { ...backend.env, BENCH_USER_SECRET: USER.secretKey }).catch((e: unknown) => { unregister(); throw e; });
+`, { ...env, ...backend.env, BENCH_USER_SECRET: USER.secretKey }).catch((e: unknown) => { unregister(); throw e; });
   launcher = gw.proc.pid;
   // Every child ever seen (the worker may be restarted), for the exit handler.
   const processes = (): GatewayProcesses => {

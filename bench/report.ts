@@ -162,3 +162,34 @@ export function writeResults(markdown: string, plan: Plan, startedAt: Date): str
   appendFileSync(file, `${title}${markdown}\n\n`);
   return file;
 }
+
+/** One line of the gRPC stack table: a target's req/s and its Node and Envoy CPU per request in one row. */
+export interface StackLine { target: TargetName; rate: RateFigures; nodeUsPerReq: number; envoyUsPerReq: number }
+export interface StackRow { label: string; lines: StackLine[] }
+
+/**
+ * The gRPC stack table: per row, Envoy alone and then `bucketgate start` on each gRPC stack, measured back
+ * to back; each stack's req/s and CPU (Node + Envoy) ÷ Envoy alone's (its first line) in the same row.
+ */
+export function renderGrpcStacks(rows: StackRow[]): string {
+  const us = (n: number): string => (n ? `${Math.round(n)}` : '—');
+  const out = [
+    '### gRPC stack: 4 KiB GET and HEAD at c64',
+    '',
+    '`bucketgate start` once per `BUCKETGATE_GRPC` (grpc-js; http2, our minimal server on node:http2; connect, ' +
+      '@connectrpc/connect-node with protoc-gen-es code) in front of the main table\'s versitygw, beside its Envoy alone. ' +
+      'CPU: utime+stime of the Node processes (launcher + services worker) and of Envoy over the measured runs, per request.',
+    '',
+    '| Row | Target | Result | p50 ms | p99 ms | Node CPU µs/req | Envoy CPU µs/req | ÷ Envoy alone |',
+    '|---|---|---:|---:|---:|---:|---:|---|',
+  ];
+  for (const row of rows) {
+    const base = row.lines[0]!;
+    row.lines.forEach((l, i) => {
+      const ratio = i === 0 ? '' : `${times(l.rate.reqPerSec / base.rate.reqPerSec)} req/s; ${times((l.nodeUsPerReq + l.envoyUsPerReq) / base.envoyUsPerReq)} CPU`;
+      const errors = l.rate.errors ? ` ⚠ ${l.rate.errors} errors` : '';
+      out.push(`| ${i === 0 ? row.label : ''} | ${l.target} | ${int(l.rate.reqPerSec)} req/s${errors} | ${ms(l.rate.p50Ms)} | ${ms(l.rate.p99Ms)} | ${us(l.nodeUsPerReq)} | ${us(l.envoyUsPerReq)} | ${ratio} |`);
+    });
+  }
+  return out.join('\n');
+}

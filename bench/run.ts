@@ -1,10 +1,11 @@
 // `npm run bench [-- --quick]`: starts a versitygw, Envoy alone and Bucketgate in front of it, drives
 // each with the same signed load, and prints one table (also appended to bench/results/<date>.md);
-// then, the same way, a second small table: Bucketgate on a filesystem backend beside versitygw alone.
+// then a small table of gRPC stacks (Bucketgate once per BUCKETGATE_GRPC beside Envoy alone, on the
+// same backend), and, the same way, a table of Bucketgate on a filesystem backend beside versitygw alone.
 // Each row measures its targets back to back, so they share the same moment of a noisy host.
 import { startLoadProcess, type LoadProcess, type SmallOp, type SmallResult } from './load.ts';
 import { cpuSeconds, sampleRss, type RssPeak } from './measure.ts';
-import { bytesLabel, renderFilesystemHeading, renderHeader, renderTable, writeResults, type CpuFigures, type Plan, type RateFigures, type Row, type Table } from './report.ts';
+import { bytesLabel, renderFilesystemHeading, renderGrpcStacks, renderHeader, renderTable, writeResults, type CpuFigures, type Plan, type RateFigures, type Row, type StackRow, type Table } from './report.ts';
 import { FS_TARGETS, MAIN_TARGETS, startBench, startFilesystemBench, type Bench, type FsTarget, type MainTarget, type Target, type TargetName } from './targets.ts';
 
 interface SmallRow { label: string; op: SmallOp; concurrency: number }
@@ -19,6 +20,8 @@ const SMALL_ROWS: SmallRow[] = [
 ];
 // The filesystem table asks only 4 KiB GET and PUT of the backend (issue 6), under load: the c64 rows.
 const FS_SMALL_ROWS = SMALL_ROWS.filter((r) => (r.op === 'get' || r.op === 'put') && r.concurrency === 64);
+// The gRPC stack table: the two small requests that cost one ext_authz call each and no ext_proc stream.
+const GRPC_SMALL_ROWS = SMALL_ROWS.filter((r) => (r.op === 'get' || r.op === 'head') && r.concurrency === 64);
 
 const USAGE = 'usage: npm run bench [-- --quick]\n  --quick  1 run of 1.5 s per row and target, 256 MiB instead of 1 GiB (for development)';
 
@@ -137,6 +140,32 @@ async function measureMain(load: LoadProcess, targets: Target[], plan: Plan, tal
   return { targets: MAIN_TARGETS, of: 'Bucketgate', over: 'Envoy alone', rows };
 }
 
+/** The gRPC stack rows: Envoy alone, then each stack, back to back per row; CPU per request for each line. */
+async function measureGrpcStacks(load: LoadProcess, bench: Bench, plan: Plan, tallies: Tallies): Promise<StackRow[]> {
+  progress('starting Bucketgate once per gRPC stack (grpc-js, http2, connect)');
+  const stacks = await bench.startGrpcStacks!();
+  try {
+    const targets = [bench.targets.find((t) => t.name === 'Envoy alone')!, ...stacks.targets];
+    const rows: StackRow[] = [];
+    for (const row of GRPC_SMALL_ROWS) {
+      progress(`${row.label} (gRPC stacks)`);
+      const lines: StackRow['lines'] = [];
+      for (const t of targets) {
+        const tally: CpuTally = { node: 0, envoy: 0, load: 0, requests: 0 };
+        const rate = await smallLine(load, t, row, plan, tally);
+        // Counted in the run's totals too (the header's load-generator CPU); the main table's CPU row is already made.
+        const all = tallyOf(tallies, t.name);
+        for (const k of ['node', 'envoy', 'load', 'requests'] as const) all[k] += tally[k];
+        lines.push({ target: t.name, rate, nodeUsPerReq: (tally.node / tally.requests) * 1e6, envoyUsPerReq: (tally.envoy / tally.requests) * 1e6 });
+      }
+      rows.push({ label: row.label, lines });
+    }
+    return rows;
+  } finally {
+    await stacks.stop();
+  }
+}
+
 async function measureFilesystem(load: LoadProcess, targets: Target[], plan: Plan, tallies: Tallies): Promise<Table<FsTarget>> {
   const rows = await rateRows<FsTarget>(load, targets, FS_SMALL_ROWS, plan, tallies, 'filesystem ');
   rows.push(...(await transferRows<FsTarget>(load, targets, plan, 'filesystem ')).rows);
@@ -161,8 +190,10 @@ async function main(): Promise<void> {
   const tallies: Tallies = new Map();
   try {
     progress(`starting the backend, Envoy alone and Bucketgate (${plan.quick ? 'quick' : 'normal'} run)`);
-    const main = await withBench(startBench(plan.bigBytes), load, true, async (bench) =>
-      ({ dir: bench.backendDir, table: await measureMain(load, bench.targets, plan, tallies) }));
+    const main = await withBench(startBench(plan.bigBytes), load, true, async (bench) => {
+      const table = await measureMain(load, bench.targets, plan, tallies);
+      return { dir: bench.backendDir, table, grpc: await measureGrpcStacks(load, bench, plan, tallies) };
+    });
     const fsStartedAt = Date.now();
     progress('starting versitygw alone and Bucketgate on a filesystem backend');
     const fs = await withBench(startFilesystemBench(plan.bigBytes), load, false, async (bench) =>
@@ -174,6 +205,7 @@ async function main(): Promise<void> {
     const markdown = [
       renderHeader({ plan, backendDir: main.dir, startedAt, runtimeSeconds, loadCpuPer10k }),
       renderTable(main.table),
+      renderGrpcStacks(main.grpc),
       renderFilesystemHeading(fs.dir),
       renderTable(fs.table),
     ].join('\n\n');

@@ -2,10 +2,14 @@
 // filters: the physical limit of the design) and the real `bucketgate start`, all in front of one
 // versitygw and one bucket (made by the load process). The filesystem table: `bucketgate start` on a
 // `type: filesystem` backend (its own managed versitygw) beside a standalone versitygw on the same
-// kind of storage. Started with the test kit (testkit/), so every child dies with this process at the latest.
+// kind of storage. The gRPC stack table: `bucketgate start` once per gRPC stack (BUCKETGATE_GRPC) in
+// front of the main table's versitygw, beside its Envoy alone. Started with the test kit (testkit/), so
+// every child dies with this process at the latest.
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, statfsSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { locateEnvoy } from '../launcher/tools.ts';
 import { startVersitygw, type Backend } from '../testkit/backends.ts';
 import { freePorts } from '../testkit/ports.ts';
@@ -13,12 +17,18 @@ import { startProcess, tcpProbe, trackTempDir, waitUntil } from '../testkit/proc
 import { BUCKET, startGatewayTarget } from './gateway-target.ts';
 import type { Endpoint } from './load.ts';
 import type { GatewayProcesses } from './measure.ts';
+import type { TransportName } from '../wire/grpc/transport.ts';
 
 export const MAIN_TARGETS = ['backend direct', 'Envoy alone', 'Bucketgate'] as const;
 export const FS_TARGETS = ['versitygw alone (filesystem)', 'Bucketgate (filesystem)'] as const;
 export type MainTarget = (typeof MAIN_TARGETS)[number];
 export type FsTarget = (typeof FS_TARGETS)[number];
-export type TargetName = MainTarget | FsTarget;
+/** The gRPC stacks compared in their own table, in the order measured. */
+export const GRPC_STACKS = ['grpc-js', 'http2', 'connect'] as const satisfies readonly TransportName[];
+export type GrpcStack = (typeof GRPC_STACKS)[number];
+export type GrpcTarget = `Bucketgate (${GrpcStack})`;
+export const stackTarget = (stack: GrpcStack): GrpcTarget => `Bucketgate (${stack})`;
+export type TargetName = MainTarget | FsTarget | GrpcTarget;
 
 export interface Target {
   name: TargetName;
@@ -35,6 +45,8 @@ export interface Bench {
   stores: Target[];
   /** Where the backend(s) keep their objects, said in the results. */
   backendDir: string;
+  /** The main bench only: one more `bucketgate start` per gRPC stack in front of the same backend. */
+  startGrpcStacks?(): Promise<{ targets: Target[]; stop(): Promise<void> }>;
   stop(): Promise<void>;
 }
 
@@ -156,14 +168,15 @@ export function startBench(bigBytes: number): Promise<Bench> {
     };
     const envoyAlone = await startEnvoyAlone(backend);
     stops.push(envoyAlone.stop);
-    const bucketgate = await startGatewayTarget('Bucketgate', {
+    const s3Backend = {
       name: 'bench',
       fields: `type: s3, endpoint: ${JSON.stringify(backend.endpoint)}, credentials: { access_key_id: ${BACKEND.accessKey}, secret_access_key: \${env:BENCH_BACKEND_SECRET} }`,
       env: { BENCH_BACKEND_SECRET: BACKEND.secretKey },
-    });
+    };
+    const bucketgate = await startGatewayTarget('Bucketgate', s3Backend);
     stops.push(bucketgate.stop);
-    // One bucket behind all three: written once, straight to the backend.
-    return { targets: [direct, envoyAlone, bucketgate], stores: [direct] };
+    // One bucket behind all of them: written once, straight to the backend.
+    return { targets: [direct, envoyAlone, bucketgate], stores: [direct], startGrpcStacks: () => startGrpcStacks(s3Backend) };
   });
 }
 
@@ -192,4 +205,19 @@ export function startFilesystemBench(bigBytes: number): Promise<Bench> {
     const targets = [versitygwAlone, { ...gateway, bucketExists: true }];
     return { targets, stores: targets };
   });
+}
+
+/** `bucketgate start` once per gRPC stack, all at once (their rows measure them back to back); on failure stops those started. */
+async function startGrpcStacks(backend: Parameters<typeof startGatewayTarget>[1]): Promise<{ targets: Target[]; stop(): Promise<void> }> {
+  // The connect stack's code is generated from Envoy's protos, not committed (quick when up to date).
+  execFileSync('bash', [fileURLToPath(new URL('../scripts/gen-connect.sh', import.meta.url))], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const started: Array<Target & { stop(): Promise<void> }> = [];
+  const stop = async (): Promise<void> => { for (const t of started.reverse()) await t.stop().catch(() => {}); };
+  try {
+    for (const stack of GRPC_STACKS) started.push(await startGatewayTarget(stackTarget(stack), backend, { BUCKETGATE_GRPC: stack }));
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return { targets: [...started], stop };
 }

@@ -3,7 +3,8 @@
 # services, for the connect-node gRPC stack (wire/grpc/connect-transport.ts), into
 # node_modules/.bucketgate-gen/es (git-ignored; nothing generated and no third-party proto is committed).
 # The protos are the ones @grpc/grpc-js-xds ships (as wire/protos.ts reads them), assembled into a buf
-# workspace of symlinks. Idempotent: a stamp of the inputs' versions skips a second run (~10 ms).
+# workspace of symlinks. Idempotent: a stamp of the inputs skips the generation when they have not changed
+# (a few ms; generating takes ~4 s).
 # Usage: scripts/gen-connect.sh [--force]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,14 +13,15 @@ ES="$OUT/es"
 DEPS=node_modules/@grpc/grpc-js-xds/deps
 FILES=(envoy/service/auth/v3/external_auth.proto envoy/service/ext_proc/v3/external_processor.proto)
 
-version() { node -p "require('./node_modules/$1/package.json').version"; }
-stamp="$(printf '%s\n' "grpc-js-xds $(version @grpc/grpc-js-xds)" "protoc-gen-es $(version @bufbuild/protoc-gen-es)" \
-  "buf $(version @bufbuild/buf)" "${FILES[*]}" | cat - buf.gen.yaml "$0" | sha256sum | cut -d' ' -f1)"
+# The inputs: the protos' package, the generator, buf, this script and the template (package.json files
+# read directly: no node start-up for an up-to-date run).
+stamp="$(cat node_modules/@grpc/grpc-js-xds/package.json node_modules/@bufbuild/protoc-gen-es/package.json \
+  node_modules/@bufbuild/protobuf/package.json node_modules/@bufbuild/buf/package.json buf.gen.yaml "$0" | sha256sum | cut -d' ' -f1)"
 if [ "${1:-}" != "--force" ] && [ -f "$OUT/stamp" ] && [ "$(cat "$OUT/stamp")" = "$stamp" ]; then exit 0; fi
 
 echo "[gen-connect] generating Envoy service code into $ES" >&2
 WS="$OUT/protos"
-rm -rf "$WS" "$ES" "$OUT/stamp"
+rm -rf "$WS" "$OUT/stamp"
 mkdir -p "$WS"
 # One buf module per include root of wire/protos.ts; protoc-gen-validate keeps only validate/ (its tests
 # and java folders hold protos of their own).
@@ -35,5 +37,10 @@ modules:
 YAML
 paths=()
 for f in "${FILES[@]}"; do paths+=(--path "$WS/envoy-api/$f"); done
-node_modules/.bin/buf generate "$WS" --template buf.gen.yaml "${paths[@]}"
+# Generated beside, then moved into place: a reader never sees a half-written tree.
+tmp="$OUT/tmp.$$"
+trap 'rm -rf "$tmp"' EXIT
+node_modules/.bin/buf generate "$WS" --template buf.gen.yaml -o "$tmp" "${paths[@]}"
+rm -rf "$ES"
+mv "$tmp/es" "$ES"
 echo "$stamp" > "$OUT/stamp"
