@@ -12,7 +12,7 @@ import type { ConnectRouter, HandlerContext } from '@connectrpc/connect';
 import type { DescMessage, DescMethod, DescService } from '@bufbuild/protobuf';
 import { fromLoaderShape, toLoaderShape } from './connect-shape.ts';
 import { errorMessage, logHandlerError } from './status.ts';
-import type { BidiCall, BidiHandler, BoundMethod, GrpcTransport, TransportOptions, UnaryHandler } from './transport.ts';
+import type { BidiCall, BidiHandler, BoundMethod, GrpcTransport, TransportOptions, UnaryHandler } from './types.ts';
 
 const CHECK = '/envoy.service.auth.v3.Authorization/Check';
 const PROCESS = '/envoy.service.ext_proc.v3.ExternalProcessor/Process';

@@ -2,7 +2,7 @@
 import type http2 from 'node:http2';
 import * as grpc from '@grpc/grpc-js';
 import { errorMessage, logHandlerError, Status } from './status.ts';
-import type { BidiCall, BidiHandler, BoundMethod, GrpcTransport, TransportOptions, UnaryHandler } from './transport.ts';
+import type { BidiCall, BidiHandler, BoundMethod, GrpcTransport, TransportOptions, UnaryHandler } from './types.ts';
 
 const notUsedByServer = () => {
   throw new Error('client-side serializer not available in a server transport');

@@ -4,7 +4,7 @@
 import http2 from 'node:http2';
 import { encodeFrame, FrameDecoder, FrameTooLarge } from './framing.ts';
 import { encodeGrpcMessage, errorMessage, logHandlerError, Status } from './status.ts';
-import type { BidiCall, BoundMethod, GrpcTransport, TransportOptions } from './transport.ts';
+import type { BidiCall, BoundMethod, GrpcTransport, TransportOptions } from './types.ts';
 
 const { NGHTTP2_NO_ERROR } = http2.constants;
 const TIMEOUT_UNIT_MS: Record<string, number> = { H: 3_600_000, M: 60_000, S: 1000, m: 1, u: 1e-3, n: 1e-6 };
