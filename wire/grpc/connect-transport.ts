@@ -5,11 +5,11 @@
 // proto-loader objects the handlers read and their replies back, so the handlers run unchanged.
 // Everything of connect and the generated code is imported when listen() is called: the product and
 // the typecheck do not depend on it (connect is a devDependency; the code exists after the script).
-import http2 from 'node:http2';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ConnectRouter, HandlerContext } from '@connectrpc/connect';
 import type { DescMessage, DescMethod, DescService } from '@bufbuild/protobuf';
+import { createH2cServer } from './h2c-server.ts';
 import { fromLoaderShape, toLoaderShape } from './connect-shape.ts';
 import { errorMessage, logHandlerError } from './status.ts';
 import type { BidiCall, BidiHandler, BoundMethod, GrpcTransport, TransportOptions, UnaryHandler } from './types.ts';
@@ -41,17 +41,7 @@ export function createConnectTransport(methods: ReadonlyMap<string, BoundMethod>
   for (const p of methods.keys()) {
     if (p !== CHECK && p !== PROCESS) throw new Error(`the connect gRPC transport serves Envoy's Check and Process only, not ${p}`);
   }
-  const sessions = new Set<http2.ServerHttp2Session>();
-  const server = http2.createServer({
-    // As http2-transport.ts: our size limit is per message; Envoy's stream resets are no flood.
-    maxSessionMemory: Number.MAX_SAFE_INTEGER,
-    ...({ streamResetBurst: 1_000_000, streamResetRate: 1_000_000 } as object),
-  });
-  server.on('sessionError', () => {});
-  server.on('session', (session) => {
-    sessions.add(session);
-    session.on('close', () => sessions.delete(session));
-  });
+  const { server, listen, close } = createH2cServer('connect');
 
   async function routes(): Promise<(router: ConnectRouter) => void> {
     const bound: Array<(router: ConnectRouter) => void> = [];
@@ -77,27 +67,9 @@ export function createConnectTransport(methods: ReadonlyMap<string, BoundMethod>
         acceptCompression: [],
       });
       server.on('request', handler);
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        const listening = () => {
-          server.off('error', reject);
-          server.on('error', (err) => console.error('gRPC connect server error:', err));
-          resolve();
-        };
-        if ('socket' in target) server.listen(target.socket, listening);
-        else server.listen(target.port, target.host, listening);
-      });
+      await listen(target);
     },
-    close(graceMs = 0) {
-      return new Promise((resolve) => {
-        server.close(() => resolve());
-        for (const session of sessions) session.close();
-        const timer = setTimeout(() => {
-          for (const session of sessions) session.destroy();
-        }, graceMs);
-        timer.unref();
-      });
-    },
+    close,
   };
 }
 

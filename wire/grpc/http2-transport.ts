@@ -2,6 +2,7 @@
 // Unix socket): unary and bidi calls, length-prefixed messages, grpc-timeout, size limits, backpressure.
 // Only node built-ins; no compression (we advertise no grpc-encoding, so peers send none).
 import http2 from 'node:http2';
+import { createH2cServer } from './h2c-server.ts';
 import { encodeFrame, FrameDecoder, FrameTooLarge } from './framing.ts';
 import { encodeGrpcMessage, errorMessage, logHandlerError, Status } from './status.ts';
 import type { BidiCall, BoundMethod, GrpcTransport, TransportOptions } from './types.ts';
@@ -17,48 +18,9 @@ export function parseGrpcTimeout(value: string): number | undefined {
 }
 
 export function createHttp2Transport(methods: ReadonlyMap<string, BoundMethod>, options: TransportOptions): GrpcTransport {
-  const sessions = new Set<http2.ServerHttp2Session>();
-  const server = http2.createServer({
-    // Node rejects new streams once a session buffers this many MB; our limit is maxSendBytes per message.
-    maxSessionMemory: Number.MAX_SAFE_INTEGER,
-    // Envoy resets each ext_proc stream it is done with; nghttp2's reset-flood guard (1000 burst, 33/s)
-    // would answer with GOAWAY under load. Node ≥ 22.10 / 23 reads these; older versions ignore them.
-    ...({ streamResetBurst: 1_000_000, streamResetRate: 1_000_000 } as object),
-  });
-  // Session errors (bad preface, socket reset) end that session only; the server emits them here.
-  server.on('sessionError', () => {});
-  server.on('session', (session) => {
-    sessions.add(session);
-    session.on('error', () => {});
-    session.on('close', () => sessions.delete(session));
-  });
+  const { server, listen, close } = createH2cServer('http2');
   server.on('stream', (stream, headers) => startCall(stream, headers, methods, options));
-
-  return {
-    listen(target) {
-      return new Promise((resolve, reject) => {
-        server.once('error', reject);
-        const listening = () => {
-          server.off('error', reject);
-          server.on('error', (err) => console.error('gRPC http2 server error:', err));
-          resolve();
-        };
-        if ('socket' in target) server.listen(target.socket, listening);
-        else server.listen(target.port, target.host, listening);
-      });
-    },
-    close(graceMs = 0) {
-      return new Promise((resolve) => {
-        server.close(() => resolve());
-        // GOAWAY: no new streams, those in flight go on; whatever is left after graceMs is destroyed.
-        for (const session of sessions) session.close();
-        const timer = setTimeout(() => {
-          for (const session of sessions) session.destroy();
-        }, graceMs);
-        timer.unref();
-      });
-    },
-  };
+  return { listen, close };
 }
 
 function startCall(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, methods: ReadonlyMap<string, BoundMethod>, options: TransportOptions) {
@@ -66,7 +28,7 @@ function startCall(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpH
   const contentType = headers['content-type'] ?? '';
   if (headers[':method'] !== 'POST' || !contentType.startsWith('application/grpc')) {
     stream.respond({ ':status': 415, 'content-type': 'text/plain' }, { endStream: true });
-    stream.close(NGHTTP2_NO_ERROR);
+    if (!stream.readableEnded) closeAfterHeaders(stream);
     return;
   }
   const method = methods.get(headers[':path'] ?? '');
@@ -78,6 +40,23 @@ function startCall(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpH
   else if (timeout !== undefined && timeoutMs === undefined) call.fail(Status.INTERNAL, `invalid grpc-timeout ${timeout}`);
   else if (encoding !== undefined && encoding !== 'identity') call.fail(Status.UNIMPLEMENTED, `grpc-encoding ${encoding} not supported`);
   else call.start(timeoutMs);
+}
+
+/**
+ * RST_STREAM(NO_ERROR) once the response HEADERS (with END_STREAM) are on the wire, not before.
+ * respond() only queues the HEADERS in nghttp2; they are serialized on the session's next write. An
+ * RST_STREAM submitted before then is sent on its own: nghttp2 1.69 (Node 22) drops the stream's
+ * queued HEADERS, so the peer sees a reset and no response (1.61, Node 20, still sent them first).
+ * nghttp2 shuts the stream's local side (stream.state.localClose) when it sends END_STREAM, so we
+ * wait for that: the next turns first (the session writes in a native immediate), then a short timer
+ * for a session whose socket is not writable.
+ */
+function closeAfterHeaders(stream: http2.ServerHttp2Stream, turns = 0): void {
+  if (stream.closed || stream.destroyed) return;
+  if (stream.state.localClose) return void stream.close(NGHTTP2_NO_ERROR);
+  const next = () => closeAfterHeaders(stream, turns + 1);
+  if (turns < 4) setImmediate(next);
+  else setTimeout(next, 5).unref();
 }
 
 /** One call's state: reading messages, the handler's answers, how it ends. */
@@ -247,7 +226,7 @@ class Http2Call implements BidiCall {
       this.headersSent = true;
       stream.respond({ ':status': 200, 'content-type': 'application/grpc', ...status }, { endStream: true });
       // A client still sending (e.g. an oversize message) is told to stop: RST_STREAM(NO_ERROR), RFC 9113 §8.1.
-      if (!stream.readableEnded) stream.close(NGHTTP2_NO_ERROR);
+      if (!stream.readableEnded) closeAfterHeaders(stream);
     }
   }
 

@@ -5,20 +5,21 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { create, equals, fromBinary, toBinary, type DescMessage } from '@bufbuild/protobuf';
 import { loadEnvoyMethods } from '../../../../wire/protos.ts';
 import { fromLoaderShape, toLoaderShape } from '../../../../wire/grpc/connect-shape.ts';
 import { GENERATED_DIR } from '../../../../wire/grpc/connect-transport.ts';
 import { binding, type Observed } from './handlers.ts';
-import { authzClient, check, checkRequest, extProcClient, headersMessage, processAll, start } from './helpers.ts';
+import { authzClient, check, checkRequest, closeAll, extProcClient, headersMessage, LIMIT, processAll, start } from './helpers.ts';
 
 execFileSync('bash', [path.join(import.meta.dirname, '../../../../scripts/gen-connect.sh')], { stdio: 'inherit' });
 const gen = async (file: string) => import(pathToFileURL(path.join(GENERATED_DIR, file)).href);
 const auth = await gen('envoy/service/auth/v3/external_auth_pb.js');
 const extproc = await gen('envoy/service/ext_proc/v3/external_processor_pb.js');
 const methods = loadEnvoyMethods();
+after(closeAll); // whatever a failed test left open
 
 const struct = {
   fields: {
@@ -140,7 +141,7 @@ test('a ProcessingResponse in proto-loader’s shape encodes as proto-loader enc
   for (const r of processResponses) responseParity(extproc.ProcessingResponseSchema, methods.process, r);
 });
 
-test('the connect transport serves Check and Process to grpc-js’s client', async () => {
+test('the connect transport serves Check and Process to grpc-js’s client', LIMIT, async () => {
   const observed: Observed = { messages: 0, ends: 0, cancels: 0 };
   const running = await start('connect', binding(observed));
   try {

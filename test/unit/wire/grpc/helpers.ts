@@ -17,6 +17,42 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bucketgate-grpc-'));
 process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
 let sockets = 0;
 
+/** Per test: a call that never settles fails its test instead of holding the run. */
+export const LIMIT = { timeout: 20_000 };
+
+// Everything the helpers open, so that closeAll() (each test file's after()) ends it even when a test
+// failed, or timed out on a promise that never settled, before its own finally could run.
+const transports = new Set<Running>();
+const closers = new Set<() => void>();
+function track<T>(thing: T, close: (t: T) => void): T {
+  closers.add(() => close(thing));
+  return thing;
+}
+
+/** Destroys every client, session and raw peer the helpers opened, then closes every transport (no grace). */
+export async function closeAll(): Promise<void> {
+  for (const close of closers) {
+    try {
+      close();
+    } catch {
+      // already closed
+    }
+  }
+  closers.clear();
+  const running = [...transports];
+  transports.clear();
+  let timer: NodeJS.Timeout | undefined;
+  const stuck = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('a transport did not close within 5 s')), 5000);
+    timer.unref();
+  });
+  try {
+    await Promise.race([Promise.all(running.map((r) => r.close(0))), stuck]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export interface Running {
   socket: string;
   transport: GrpcTransport;
@@ -26,8 +62,12 @@ export interface Running {
 export async function start(name: TransportName, binding: ServiceBinding, options: Partial<TransportOptions> = {}): Promise<Running> {
   const transport = createTransport(name, binding, { maxReceiveBytes: 16 * MiB, maxSendBytes: 16 * MiB, ...options });
   const socket = path.join(dir, `${name}-${++sockets}.sock`);
+  let closing: Promise<void> | undefined;
+  const running: Running = { socket, transport, close: (graceMs) => (closing ??= transport.close(graceMs)) };
+  // The transport is tracked before listen(): a failed listen still gets closed.
+  transports.add(running);
   await transport.listen({ socket });
-  return { socket, transport, close: (graceMs) => transport.close(graceMs) };
+  return running;
 }
 
 // ---- grpc-js client ----
@@ -36,12 +76,17 @@ const clientOptions = { 'grpc.max_receive_message_length': 64 * MiB, 'grpc.max_s
 
 export function authzClient(socket: string): any {
   const Client = grpc.makeGenericClientConstructor(loadEnvoyServices().authorization, 'Authorization');
-  return new Client(`unix:${socket}`, grpc.credentials.createInsecure(), clientOptions);
+  return track(new Client(`unix:${socket}`, grpc.credentials.createInsecure(), clientOptions), (c) => c.close());
 }
 
 export function extProcClient(socket: string): any {
   const Client = grpc.makeGenericClientConstructor(loadEnvoyServices().externalProcessor, 'ExternalProcessor');
-  return new Client(`unix:${socket}`, grpc.credentials.createInsecure(), clientOptions);
+  return track(new Client(`unix:${socket}`, grpc.credentials.createInsecure(), clientOptions), (c) => c.close());
+}
+
+/** A client without service definitions, for methods no service has (bytes in, bytes out). */
+export function bareClient(socket: string): grpc.Client {
+  return track(new grpc.Client(`unix:${socket}`, grpc.credentials.createInsecure()), (c) => c.close());
 }
 
 export function check(client: any, request: object, options: grpc.CallOptions = {}): Promise<any> {
@@ -74,7 +119,7 @@ export function headersMessage(path: string): object {
 export function rawSession(socket: string): http2.ClientHttp2Session {
   const session = http2.connect('http://localhost', { createConnection: () => net.connect(socket), maxSessionMemory: 1024 });
   session.on('error', () => {});
-  return session;
+  return track(session, (s) => s.destroy());
 }
 
 const methods = loadEnvoyMethods();
@@ -194,7 +239,7 @@ export class WirePeer {
   /** Settles once the server's SETTINGS arrived (and were acknowledged). */
   readonly ready: Promise<void>;
   constructor(path: string) {
-    this.socket = net.connect(path);
+    this.socket = track(net.connect(path), (s) => s.destroy());
     this.socket.on('error', () => {});
     this.ready = new Promise((resolve) =>
       this.socket.once('data', () => {

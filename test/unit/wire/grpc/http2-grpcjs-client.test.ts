@@ -1,21 +1,26 @@
 // The http2 transport against a real peer: grpc-js's client with Envoy's protos, on a Unix socket.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as grpc from '@grpc/grpc-js';
 import { binding, type Observed } from './handlers.ts';
 import {
   authzClient,
+  bareClient,
   capturingStderr,
   check,
   checkRequest,
+  closeAll,
   extProcClient,
   headersMessage,
+  LIMIT,
   MiB,
   processAll,
   start,
 } from './helpers.ts';
 
-test('unary Check: sync and async handlers answer with the decoded request (keepCase, oneof names)', async () => {
+after(closeAll); // whatever a failed test left open
+
+test('unary Check: sync and async handlers answer with the decoded request (keepCase, oneof names)', LIMIT, async () => {
   const server = await start('http2', binding());
   const client = authzClient(server.socket);
   try {
@@ -35,7 +40,7 @@ test('unary Check: sync and async handlers answer with the decoded request (keep
   }
 });
 
-test('bidi Process: answers in order, onEnd then status OK', async () => {
+test('bidi Process: answers in order, onEnd then status OK', LIMIT, async () => {
   const observed: Observed = { messages: 0, ends: 0, cancels: 0 };
   const server = await start('http2', binding(observed));
   const client = extProcClient(server.socket);
@@ -55,7 +60,7 @@ test('bidi Process: answers in order, onEnd then status OK', async () => {
   }
 });
 
-test('8 MiB messages round-trip both ways', async () => {
+test('8 MiB messages round-trip both ways', LIMIT, async () => {
   const server = await start('http2', binding());
   const client = extProcClient(server.socket);
   try {
@@ -71,7 +76,7 @@ test('8 MiB messages round-trip both ways', async () => {
   }
 });
 
-test('a throwing or rejecting handler gives INTERNAL with its message, logged once; the server goes on', async () => {
+test('a throwing or rejecting handler gives INTERNAL with its message, logged once; the server goes on', LIMIT, async () => {
   const observed: Observed = { messages: 0, ends: 0, cancels: 0 };
   const server = await start('http2', binding(observed));
   const authz = authzClient(server.socket);
@@ -98,9 +103,9 @@ test('a throwing or rejecting handler gives INTERNAL with its message, logged on
   }
 });
 
-test('unknown method → UNIMPLEMENTED', async () => {
+test('unknown method → UNIMPLEMENTED', LIMIT, async () => {
   const server = await start('http2', binding());
-  const client = new grpc.Client(`unix:${server.socket}`, grpc.credentials.createInsecure());
+  const client = bareClient(server.socket);
   try {
     const err = await new Promise<any>((resolve) =>
       client.makeUnaryRequest('/envoy.service.auth.v3.Authorization/Nope', (b: Buffer) => b, (b: Buffer) => b, Buffer.alloc(0), (e) => resolve(e)),
@@ -112,7 +117,7 @@ test('unknown method → UNIMPLEMENTED', async () => {
   }
 });
 
-test('a response over maxSendBytes → RESOURCE_EXHAUSTED; a request over maxReceiveBytes → RESOURCE_EXHAUSTED', async () => {
+test('a response over maxSendBytes → RESOURCE_EXHAUSTED; a request over maxReceiveBytes → RESOURCE_EXHAUSTED', LIMIT, async () => {
   const server = await start('http2', binding(), { maxSendBytes: 1 * MiB, maxReceiveBytes: 1 * MiB });
   const authz = authzClient(server.socket);
   const extproc = extProcClient(server.socket);
@@ -132,7 +137,7 @@ test('a response over maxSendBytes → RESOURCE_EXHAUSTED; a request over maxRec
   }
 });
 
-test('a client deadline on a slow unary call ends it with DEADLINE_EXCEEDED', async () => {
+test('a client deadline on a slow unary call ends it with DEADLINE_EXCEEDED', LIMIT, async () => {
   const server = await start('http2', binding());
   const client = authzClient(server.socket);
   try {

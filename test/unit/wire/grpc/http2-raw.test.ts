@@ -1,5 +1,5 @@
 // The http2 transport against raw node:http2 client sessions: what grpc-js's client cannot send.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http2 from 'node:http2';
 import net from 'node:net';
@@ -8,12 +8,14 @@ import {
   activeTimers,
   CHECK,
   checkRequest,
+  closeAll,
   decodeCheck,
   decodeProcess,
   encodeCheck,
   encodeProcess,
   frame,
   headersMessage,
+  LIMIT,
   MiB,
   PROCESS,
   rawRequest,
@@ -26,9 +28,10 @@ import {
 } from './helpers.ts';
 
 const observedNew = (): Observed => ({ messages: 0, ends: 0, cancels: 0 });
+after(closeAll); // whatever a failed test left open
 
 // First in this file: it counts the process's active timers, which no earlier test's handler may hold.
-test('peer RST_STREAM (without half-close, as Envoy resets) and a lost connection → onCancel, timers cleared', async () => {
+test('peer RST_STREAM (without half-close, as Envoy resets) and a lost connection → onCancel, timers cleared', LIMIT, async () => {
   const observed = observedNew();
   const server = await start('http2', binding(observed));
   const peer = new WirePeer(server.socket);
@@ -59,17 +62,21 @@ test('peer RST_STREAM (without half-close, as Envoy resets) and a lost connectio
 
     // The server is fine: a normal call on a new connection.
     const session = rawSession(server.socket);
-    const { stream, result } = rawRequest(session, CHECK);
-    stream.end(frame(encodeCheck(checkRequest('/after'))));
-    assert.equal((await result).trailers?.['grpc-status'], '0');
-    session.destroy();
+    try {
+      const { stream, result } = rawRequest(session, CHECK);
+      stream.end(frame(encodeCheck(checkRequest('/after'))));
+      assert.equal((await result).trailers?.['grpc-status'], '0');
+    } finally {
+      session.destroy();
+    }
   } finally {
     peer.socket.destroy();
+    other.socket.destroy();
     await server.close();
   }
 });
 
-test('response: :status 200, content-type application/grpc, one message, trailers grpc-status 0', async () => {
+test('response: :status 200, content-type application/grpc, one message, trailers grpc-status 0', LIMIT, async () => {
   const server = await start('http2', binding());
   const session = rawSession(server.socket);
   try {
@@ -89,7 +96,7 @@ test('response: :status 200, content-type application/grpc, one message, trailer
   }
 });
 
-test('a message split byte by byte across DATA frames, and two messages in one DATA frame', async () => {
+test('a message split byte by byte across DATA frames, and two messages in one DATA frame', LIMIT, async () => {
   const observed = observedNew();
   const server = await start('http2', binding(observed));
   const session = rawSession(server.socket);
@@ -122,7 +129,7 @@ test('a message split byte by byte across DATA frames, and two messages in one D
   }
 });
 
-test('errors before any message are trailers-only: unknown method UNIMPLEMENTED, bad grpc-timeout, unary with 0 or 2 messages', async () => {
+test('errors before any message are trailers-only: unknown method UNIMPLEMENTED, bad grpc-timeout, unary with 0 or 2 messages', LIMIT, async () => {
   const server = await start('http2', binding());
   const session = rawSession(server.socket);
   try {
@@ -152,7 +159,7 @@ test('errors before any message are trailers-only: unknown method UNIMPLEMENTED,
   }
 });
 
-test('a message with the compressed flag set → INTERNAL with a message (no grpc-encoding was negotiated)', async () => {
+test('a message with the compressed flag set → INTERNAL with a message (no grpc-encoding was negotiated)', LIMIT, async () => {
   const server = await start('http2', binding());
   const session = rawSession(server.socket);
   try {
@@ -167,7 +174,7 @@ test('a message with the compressed flag set → INTERNAL with a message (no grp
   }
 });
 
-test('a message over maxReceiveBytes → RESOURCE_EXHAUSTED at its prefix, stream reset, other calls go on', async () => {
+test('a message over maxReceiveBytes → RESOURCE_EXHAUSTED at its prefix, stream reset, other calls go on', LIMIT, async () => {
   const server = await start('http2', binding(), { maxReceiveBytes: MiB });
   const session = rawSession(server.socket);
   try {
@@ -193,7 +200,7 @@ test('a message over maxReceiveBytes → RESOURCE_EXHAUSTED at its prefix, strea
   }
 });
 
-test('grpc-timeout: a unary handler still running → DEADLINE_EXCEEDED at the deadline; a bidi call gets onCancel', async () => {
+test('grpc-timeout: a unary handler still running → DEADLINE_EXCEEDED at the deadline; a bidi call gets onCancel', LIMIT, async () => {
   const observed = observedNew();
   const server = await start('http2', binding(observed));
   const session = rawSession(server.socket);
@@ -223,7 +230,7 @@ test('grpc-timeout: a unary handler still running → DEADLINE_EXCEEDED at the d
   }
 });
 
-test('garbage instead of an HTTP/2 preface ends that connection only', async () => {
+test('garbage instead of an HTTP/2 preface ends that connection only', LIMIT, async () => {
   const server = await start('http2', binding());
   try {
     const socket = net.connect(server.socket);
@@ -237,16 +244,19 @@ test('garbage instead of an HTTP/2 preface ends that connection only', async () 
     assert.equal(bytes[9 + 3], 0x7, 'then GOAWAY');
     assert.notEqual(bytes.readUInt32BE(9 + 9 + 4), http2.constants.NGHTTP2_NO_ERROR, 'GOAWAY with an error code');
     const session = rawSession(server.socket);
-    const { stream, result } = rawRequest(session, CHECK);
-    stream.end(frame(encodeCheck(checkRequest('/still'))));
-    assert.equal((await result).trailers?.['grpc-status'], '0');
-    session.destroy();
+    try {
+      const { stream, result } = rawRequest(session, CHECK);
+      stream.end(frame(encodeCheck(checkRequest('/still'))));
+      assert.equal((await result).trailers?.['grpc-status'], '0');
+    } finally {
+      session.destroy();
+    }
   } finally {
     await server.close();
   }
 });
 
-test('backpressure: a client that stops reading stops the server reading; every answer arrives, in order, when it reads again', async () => {
+test('backpressure: a client that stops reading stops the server reading; every answer arrives, in order, when it reads again', LIMIT, async () => {
   const observed = observedNew();
   const server = await start('http2', binding(observed));
   const session = rawSession(server.socket);
@@ -272,54 +282,65 @@ test('backpressure: a client that stops reading stops the server reading; every 
   }
 });
 
-test('close(graceMs): GOAWAY, calls in flight finish, new streams refused, what remains is cancelled after graceMs', async () => {
+test('close(graceMs): GOAWAY, calls in flight finish, new streams refused, what remains is cancelled after graceMs', LIMIT, async () => {
   const observed = observedNew();
   const server = await start('http2', binding(observed));
   const session = rawSession(server.socket);
   const peer = new WirePeer(server.socket); // a peer that ignores GOAWAY
-  await peer.ready;
-  let goaway = false;
-  session.on('goaway', () => (goaway = true));
-  const slow = rawRequest(session, CHECK);
-  slow.stream.end(frame(encodeCheck(checkRequest('/slow'))));
-  const hanging = rawRequest(session, PROCESS);
-  hanging.stream.write(frame(encodeProcess(headersMessage('/h'))));
-  await until(() => observed.messages === 1, 2000, 'bidi message');
+  try {
+    await peer.ready;
+    let goaway = false;
+    session.on('goaway', () => (goaway = true));
+    const slow = rawRequest(session, CHECK);
+    slow.stream.end(frame(encodeCheck(checkRequest('/slow'))));
+    const hanging = rawRequest(session, PROCESS);
+    hanging.stream.write(frame(encodeProcess(headersMessage('/h'))));
+    await until(() => observed.messages === 1, 2000, 'bidi message');
 
-  const started = Date.now();
-  const closed = server.close(600);
-  await until(() => goaway, 2000, 'GOAWAY');
-  assert.throws(() => session.request({ ':path': CHECK }), /GOAWAY/);
-  peer.open(1, PROCESS, frame(encodeProcess(headersMessage('/late'))));
-  const slowResult = await slow.result; // a 300 ms handler, within the grace
-  assert.equal(slowResult.trailers?.['grpc-status'], '0');
-  assert.equal(observed.messages, 1, 'no new call after GOAWAY');
-  assert.equal(observed.cancels, 0);
-  await closed;
-  const elapsed = Date.now() - started;
-  assert.ok(elapsed >= 550 && elapsed < 1500, `closed after ${elapsed} ms`);
-  assert.equal(observed.cancels, 1, 'the hanging bidi call is cancelled');
-  const h = await hanging.result;
-  assert.equal(h.trailers, undefined);
-  assert.notEqual(h.rstCode, undefined);
-  session.destroy();
-  peer.socket.destroy();
+    const started = Date.now();
+    const closed = server.close(600);
+    await until(() => goaway, 2000, 'GOAWAY');
+    assert.throws(() => session.request({ ':path': CHECK }), /GOAWAY/);
+    peer.open(1, PROCESS, frame(encodeProcess(headersMessage('/late'))));
+    const slowResult = await slow.result; // a 300 ms handler, within the grace
+    assert.equal(slowResult.trailers?.['grpc-status'], '0');
+    assert.equal(observed.messages, 1, 'no new call after GOAWAY');
+    assert.equal(observed.cancels, 0);
+    await closed;
+    const elapsed = Date.now() - started;
+    assert.ok(elapsed >= 550 && elapsed < 1500, `closed after ${elapsed} ms`);
+    assert.equal(observed.cancels, 1, 'the hanging bidi call is cancelled');
+    const h = await hanging.result;
+    assert.equal(h.trailers, undefined);
+    assert.notEqual(h.rstCode, undefined);
+  } finally {
+    session.destroy();
+    peer.socket.destroy();
+    await server.close();
+  }
 });
 
-test('close() without calls in flight resolves at once; a closed transport accepts no connection', async () => {
+test('close() without calls in flight resolves at once; a closed transport accepts no connection', LIMIT, async () => {
   const server = await start('http2', binding());
   const session = rawSession(server.socket);
-  const { stream, result } = rawRequest(session, CHECK);
-  stream.end(frame(encodeCheck(checkRequest('/x'))));
-  await result;
-  const started = Date.now();
-  await server.close(5000);
-  assert.ok(Date.now() - started < 1000);
-  const refused = await new Promise<boolean>((resolve) => {
-    const socket = net.connect(server.socket);
-    socket.on('error', () => resolve(true));
-    socket.on('connect', () => resolve(false));
-  });
-  assert.equal(refused, true);
-  session.destroy();
+  try {
+    const { stream, result } = rawRequest(session, CHECK);
+    stream.end(frame(encodeCheck(checkRequest('/x'))));
+    await result;
+    const started = Date.now();
+    await server.close(5000);
+    assert.ok(Date.now() - started < 1000);
+    const refused = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(server.socket);
+      socket.on('error', () => resolve(true));
+      socket.on('connect', () => {
+        socket.destroy();
+        resolve(false);
+      });
+    });
+    assert.equal(refused, true);
+  } finally {
+    session.destroy();
+    await server.close();
+  }
 });

@@ -1,19 +1,22 @@
 // The same handlers on both transports (node:http2 and grpc-js), driven by grpc-js's client:
 // identical answers, statuses and cancellation behaviour.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as grpc from '@grpc/grpc-js';
 import type { TransportName } from '../../../../wire/grpc/transport.ts';
 import { binding, type Observed } from './handlers.ts';
 import {
   authzClient,
+  bareClient,
   capturingStderr,
   check,
   checkRequest,
+  closeAll,
   encodeProcess,
   extProcClient,
   frame,
   headersMessage,
+  LIMIT,
   MiB,
   PROCESS,
   processAll,
@@ -24,6 +27,7 @@ import {
 
 const transports: TransportName[] = ['http2', 'grpc-js'];
 const observedNew = (): Observed => ({ messages: 0, ends: 0, cancels: 0 });
+after(closeAll); // whatever a failed test left open
 
 const outcome = (p: Promise<any>): Promise<any> => p.then((value) => ({ value }), (e: any) => ({ code: e.code, details: e.details }));
 
@@ -32,7 +36,7 @@ async function scenario(name: TransportName) {
   const server = await start(name, binding(observed), { maxReceiveBytes: MiB, maxSendBytes: MiB });
   const authz = authzClient(server.socket);
   const extproc = extProcClient(server.socket);
-  const raw = new grpc.Client(`unix:${server.socket}`, grpc.credentials.createInsecure());
+  const raw = bareClient(server.socket);
   try {
     const { value, logged } = await capturingStderr(async () => ({
       ok: await outcome(check(authz, checkRequest('/bucket/key?x=1'))),
@@ -57,7 +61,7 @@ async function scenario(name: TransportName) {
   }
 }
 
-test('same handlers, same answers and statuses on http2 and grpc-js', async () => {
+test('same handlers, same answers and statuses on http2 and grpc-js', LIMIT, async () => {
   const [h2, gj] = [await scenario('http2'), await scenario('grpc-js')];
   // Stripped of what each stack adds on its own (status metadata), the outcomes must be equal.
   const norm = (r: any) => ({ ...r, process: { responses: r.process.responses, code: r.process.status.code } });
@@ -79,7 +83,7 @@ test('same handlers, same answers and statuses on http2 and grpc-js', async () =
 });
 
 for (const name of transports) {
-  test(`${name}: a peer's RST_STREAM and a server close after the grace both reach onCancel; calls in flight finish`, async () => {
+  test(`${name}: a peer's RST_STREAM and a server close after the grace both reach onCancel; calls in flight finish`, LIMIT, async () => {
     const observed = observedNew();
     const server = await start(name, binding(observed));
     const authz = authzClient(server.socket);
@@ -112,6 +116,7 @@ for (const name of transports) {
     } finally {
       authz.close();
       extproc.close();
+      await server.close(); // at once if the test got that far (close() is idempotent in the helpers)
     }
   });
 }
