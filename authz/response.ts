@@ -4,6 +4,7 @@ import { errorXml, type S3Error } from '../core/errors.ts';
 import { CLUSTER_HEADER, EXTPROC_HEADER } from '../wire/names.ts';
 import { workToStruct } from '../wire/route-decision.ts';
 import type { AuthzOutcome } from './decide.ts';
+import type { AuthzRequest } from './upstream.ts';
 
 const GRPC_OK = 0;
 const GRPC_PERMISSION_DENIED = 7;
@@ -25,13 +26,24 @@ export function okResponse(outcome: Extract<AuthzOutcome, { ok: true }>) {
   };
 }
 
-export function deniedResponse(error: S3Error, method: string, resource: string, requestId: string) {
+/** A denial as the client gets it, whichever way ext_authz answers Envoy. */
+export function deniedReply(error: S3Error, req: AuthzRequest) {
+  const requestId = req.headers['x-request-id'] ?? '';
+  return {
+    status: error.status,
+    headers: { 'content-type': 'application/xml', 'x-amz-request-id': requestId } as Record<string, string>,
+    body: req.method === 'HEAD' ? '' : errorXml(error, req.rawPath, requestId),
+  };
+}
+
+export function deniedResponse(error: S3Error, req: AuthzRequest) {
+  const reply = deniedReply(error, req);
   return {
     status: { code: GRPC_PERMISSION_DENIED },
     denied_response: {
-      status: { code: error.status },
-      headers: [header('content-type', 'application/xml'), header('x-amz-request-id', requestId)],
-      body: method === 'HEAD' ? '' : errorXml(error, resource, requestId),
+      status: { code: reply.status },
+      headers: Object.entries(reply.headers).map(([k, v]) => header(k, v)),
+      body: reply.body,
     },
   };
 }

@@ -1,7 +1,7 @@
 // Generates Envoy's whole bootstrap from the gateway config: one listener with ext_authz ->
 // ext_proc -> router (filters.ts, routes.ts), one cluster per backend, admin on loopback only.
 import type { GatewayConfig } from '../core/config/types.ts';
-import { backendCluster, servicesCluster } from './clusters.ts';
+import { authzHttpCluster, backendCluster, servicesCluster } from './clusters.ts';
 import { httpFilters } from './filters.ts';
 import { localReplyConfig } from './local-reply.ts';
 import { routeConfig } from './routes.ts';
@@ -55,7 +55,7 @@ function listener(cfg: GatewayConfig) {
               stream_idle_timeout: '300s',
               local_reply_config: localReplyConfig(),
               route_config: routeConfig(cfg),
-              http_filters: httpFilters(),
+              http_filters: httpFilters(cfg.envoy.extAuthz),
             },
           },
         ],
@@ -79,7 +79,11 @@ export function envoyBootstrap(cfg: GatewayConfig, opts: BootstrapOptions) {
     },
     static_resources: {
       listeners: [listener(cfg)],
-      clusters: [servicesCluster(opts.servicesSockets), ...cfg.backends.map(backendCluster)],
+      clusters: [
+        servicesCluster(opts.servicesSockets),
+        ...(cfg.envoy.extAuthz === 'http' ? [authzHttpCluster(opts.servicesSockets)] : []),
+        ...cfg.backends.map(backendCluster),
+      ],
     },
   };
 }

@@ -1,8 +1,9 @@
 // Envoy clusters: one per backend (TLS with SNI from the request's host for https endpoints), and
-// the HTTP/2 cluster through which Envoy reaches our gRPC services on a Unix socket.
+// the HTTP/2 cluster through which Envoy reaches our gRPC services on a Unix socket, and the HTTP/1.1
+// one for ext_authz over HTTP.
 import { isIP } from 'node:net';
 import type { BackendConfig } from '../core/config/types.ts';
-import { clusterName, SERVICES_CLUSTER } from '../wire/names.ts';
+import { AUTHZ_HTTP_CLUSTER, authzHttpSocket, clusterName, SERVICES_CLUSTER } from '../wire/names.ts';
 
 const SYSTEM_CA = '/etc/ssl/certs/ca-certificates.crt';
 
@@ -32,6 +33,18 @@ export function servicesCluster(socketPaths: string[]) {
     lb_policy: 'LEAST_REQUEST',
     typed_extension_protocol_options: httpOptions({ explicit_http_config: { http2_protocol_options: {} } }),
     load_assignment: loadAssignment(SERVICES_CLUSTER, socketPaths.map((pipe) => ({ pipe }))),
+  };
+}
+
+/** The same workers' HTTP/1.1 authorization endpoints (envoy.ext_authz: http), one socket beside each. */
+export function authzHttpCluster(socketPaths: string[]) {
+  return {
+    name: AUTHZ_HTTP_CLUSTER,
+    type: 'STATIC',
+    connect_timeout: '1s',
+    lb_policy: 'LEAST_REQUEST',
+    typed_extension_protocol_options: httpOptions({ explicit_http_config: { http_protocol_options: {} } }),
+    load_assignment: loadAssignment(AUTHZ_HTTP_CLUSTER, socketPaths.map((s) => ({ pipe: authzHttpSocket(s) }))),
   };
 }
 

@@ -1,16 +1,55 @@
-// The listener's HTTP filters, in order: ext_authz (identity, policy, and the backend request's
-// headers), ext_proc (only on the route that needs it: bodies and responses), error hygiene, router.
+// The listener's HTTP filters, in order. ext_authz over HTTP (the default): check edge (Lua: the
+// client's content-length for the check; a 5xx denial's status; error hygiene), ext_authz (identity,
+// policy, the backend request's headers), request target (Lua: the backend's :path and :authority),
+// ext_proc (only on the route that needs it: bodies and responses), router. Over gRPC: ext_authz,
+// ext_proc, error hygiene, router.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { AUTHZ_METADATA_NAMESPACE, POST_OBJECT_METADATA_NAMESPACE, SERVICES_CLUSTER } from '../wire/names.ts';
+import type { ExtAuthzTransport } from '../core/config/sections/runtime.ts';
+import {
+  AUTHORITY_HEADER,
+  AUTHZ_HTTP_CLUSTER,
+  AUTHZ_METADATA_NAMESPACE,
+  CLUSTER_HEADER,
+  EXTPROC_HEADER,
+  PATH_HEADER,
+  POST_OBJECT_METADATA_NAMESPACE,
+  SERVICES_CLUSTER,
+  STATUS_HEADER,
+  WORK_HEADER,
+} from '../wire/names.ts';
 import { REQUEST_HEADERS_ONLY } from '../wire/modes.ts';
 
-function extAuthzFilter() {
+const exact = (names: string[]) => ({ patterns: names.map((name) => ({ exact: name })) });
+
+/** What the HTTP answer may set on the request (it always sets every one it needs, overwriting). */
+const AUTHZ_UPSTREAM_HEADERS = [
+  CLUSTER_HEADER, EXTPROC_HEADER, PATH_HEADER, AUTHORITY_HEADER,
+  'authorization', 'x-amz-date', 'x-amz-content-sha256', 'x-amz-copy-source',
+];
+
+/** The HTTP check: every request header (SigV4 may sign any), the answer's headers, the ticket as metadata. */
+function httpService() {
+  return {
+    http_service: {
+      server_uri: { uri: 'http://bucketgate-authz', cluster: AUTHZ_HTTP_CLUSTER, timeout: '2s' },
+      authorization_response: {
+        allowed_upstream_headers: exact(AUTHZ_UPSTREAM_HEADERS),
+        // A denial reaches the client with its status, S3 XML body and these.
+        allowed_client_headers: exact(['content-type', 'x-amz-request-id', STATUS_HEADER]),
+        dynamic_metadata_from_headers: exact([WORK_HEADER]),
+      },
+    },
+    allowed_headers: { patterns: [{ safe_regex: { regex: '.+' } }] },
+  };
+}
+
+function extAuthzFilter(transport: ExtAuthzTransport) {
   return {
     name: 'envoy.filters.http.ext_authz',
     typed_config: {
       '@type': 'type.googleapis.com/envoy.extensions.filters.http.ext_authz.v3.ExtAuthz',
-      grpc_service: { envoy_grpc: { cluster_name: SERVICES_CLUSTER }, timeout: '2s' },
+      ...(transport === 'http' ? httpService() : { grpc_service: { envoy_grpc: { cluster_name: SERVICES_CLUSTER }, timeout: '2s' } }),
       transport_api_version: 'V3',
       // Fail closed: an unreachable or failing authorization service denies (503, S3 XML body).
       failure_mode_allow: false,
@@ -54,22 +93,30 @@ function extProcFilter() {
   };
 }
 
-/** A Lua filter running the script beside this module, read at generation time and inlined. */
-function luaFilter(name: string, script: string) {
+/** A Lua filter running the scripts beside this module, in order as one chunk, read at generation time and inlined. */
+function luaFilter(name: string, ...scripts: string[]) {
+  const source = scripts.map((script) => readFileSync(fileURLToPath(new URL(`./${script}`, import.meta.url)), 'utf8'));
   return {
     name,
     typed_config: {
       '@type': 'type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua',
-      default_source_code: { inline_string: readFileSync(fileURLToPath(new URL(`./${script}`, import.meta.url)), 'utf8') },
+      default_source_code: { inline_string: source.join('\n') },
     },
   };
 }
 
-export function httpFilters() {
+const ROUTER = { name: 'envoy.filters.http.router', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router' } };
+
+export function httpFilters(transport: ExtAuthzTransport) {
+  if (transport === 'grpc') {
+    return [extAuthzFilter('grpc'), extProcFilter(), luaFilter('bucketgate.error_hygiene', 'error-hygiene.lua', 'error-hygiene-only.lua'), ROUTER];
+  }
+  // Error hygiene sits first here, so that it also sees the check's denials (local replies).
   return [
-    extAuthzFilter(),
+    luaFilter('bucketgate.check_edge', 'error-hygiene.lua', 'check-edge.lua'),
+    extAuthzFilter('http'),
+    luaFilter('bucketgate.request_target', 'request-target.lua'),
     extProcFilter(),
-    luaFilter('bucketgate.error_hygiene', 'error-hygiene.lua'),
-    { name: 'envoy.filters.http.router', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router' } },
+    ROUTER,
   ];
 }

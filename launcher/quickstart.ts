@@ -29,7 +29,7 @@ export function quickstartConfig(user: Credentials, dataDir: string, port: numbe
     defaultBackend: 'local',
     users: [{ name: 'admin', accessKeys: [user], buckets: '*' }],
     openAccess: false,
-    envoy: { adminPort: 0, concurrency: 0 },
+    envoy: { adminPort: 0, concurrency: 0, extAuthz: 'http' },
     services: { workers: 1 },
   };
 }

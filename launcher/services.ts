@@ -2,14 +2,16 @@
 // stack named by BUCKETGATE_GRPC (`http2`, the default: our minimal server on node:http2; `grpc-js`;
 // or `connect`: @connectrpc/connect-node, a devDependency, after `bash scripts/gen-connect.sh`). Everything a request needs is built here once, at config load.
 import { AccessControl } from '../access/access-control.ts';
-import { checkHandler } from '../authz/server.ts';
+import { checkHandler, httpCheckHandler } from '../authz/server.ts';
 import { BackendSigner } from '../backends/signer.ts';
 import { BucketMap } from '../core/buckets.ts';
 import { shownRegion } from '../core/config/model.ts';
 import type { GatewayConfig } from '../core/config/types.ts';
 import { SigningKeyCache } from '../core/sigv4/signing-key.ts';
 import { processHandler } from '../extproc/server.ts';
-import { envoyCodecs, createTransport, type GrpcTransport, type TransportName } from '../wire/grpc/transport.ts';
+import { createHttpAuthzServer } from '../wire/http-authz-server.ts';
+import { authzHttpSocket } from '../wire/names.ts';
+import { envoyCodecs, createTransport, type TransportName } from '../wire/grpc/transport.ts';
 
 // Response bodies that ext_proc rewrites arrive in one message; allow more than gRPC's usual 4 MiB.
 const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
@@ -20,21 +22,34 @@ export function transportName(env: NodeJS.ProcessEnv = process.env): TransportNa
   return name;
 }
 
-export async function startServices(config: GatewayConfig, socketPath: string): Promise<GrpcTransport> {
+/** What a worker serves, to be closed as one. */
+export interface RunningServices {
+  close(graceMs?: number): Promise<void>;
+}
+
+export async function startServices(config: GatewayConfig, socketPath: string): Promise<RunningServices> {
   const buckets = new BucketMap(config);
   const access = new AccessControl(config, new SigningKeyCache());
   // The backends' derived keys: shared by the header signer (ext_authz) and the body stages (ext_proc).
   const keys = new SigningKeyCache();
   const signers = new Map(config.backends.map((b) => [b.name, new BackendSigner(b, keys)]));
   const { check, process: processCall } = envoyCodecs();
+  const authzDeps = { access, buckets, signers, domain: config.listen.domain };
   const transport = createTransport(
     transportName(),
     {
-      unary: { [check.path]: checkHandler({ access, buckets, signers, domain: config.listen.domain }) },
+      unary: { [check.path]: checkHandler(authzDeps) },
       bidi: { [processCall.path]: processHandler({ access, buckets, keys, region: shownRegion(config.listen), startedAt: new Date(), now: () => new Date() }) },
     },
     { maxReceiveBytes: MAX_MESSAGE_BYTES, maxSendBytes: MAX_MESSAGE_BYTES },
   );
   await transport.listen({ socket: socketPath });
-  return transport;
+  // The HTTP check endpoint is always served beside the gRPC services: the Envoy config picks one.
+  const httpAuthz = createHttpAuthzServer(httpCheckHandler(authzDeps));
+  await httpAuthz.listen({ socket: authzHttpSocket(socketPath) });
+  return {
+    async close(graceMs) {
+      await Promise.all([transport.close(graceMs), httpAuthz.close(graceMs)]);
+    },
+  };
 }

@@ -6,6 +6,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { GatewayConfig } from '../core/config/types.ts';
+import { authzHttpSocket } from '../wire/names.ts';
 import { log } from './child.ts';
 import type { WorkerStart } from './worker.ts';
 
@@ -35,7 +36,8 @@ export function superviseServices(config: GatewayConfig, socket: string): Servic
   });
 
   const spawnWorker = () => {
-    rmSync(socket, { force: true });
+    // A killed worker leaves its sockets behind; the next one could not listen on them.
+    for (const s of [socket, authzHttpSocket(socket)]) rmSync(s, { force: true });
     const c = fork(BIN, ['services-worker'], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execArgv: [...process.execArgv, ...profilingArgs()] });
     child = c;
     for (const s of [c.stdout!, c.stderr!]) readline.createInterface({ input: s }).on('line', (l) => log('services', l));

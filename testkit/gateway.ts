@@ -21,7 +21,7 @@ export interface RunningGateway {
   configFile: string;
   /** Requests Envoy has sent to a backend's cluster so far. */
   upstreamRequests(backend: string): Promise<number>;
-  /** gRPC calls Envoy has made to the services (ext_authz and ext_proc together) so far. */
+  /** Calls Envoy has made to the services so far (ext_authz checks over HTTP or gRPC, and ext_proc streams). */
   serviceCalls(): Promise<number>;
   /** The pids of the services workers that have served (from the gateway's log), newest last. */
   workerPids(): number[];
@@ -84,7 +84,8 @@ export async function startGateway(
     proc,
     configFile,
     upstreamRequests: (backend: string) => clusterRequests(adminPort!, `backend_${backend}`),
-    serviceCalls: () => clusterRequests(adminPort!, 'bucketgate_services'),
+    // Checks over HTTP and gRPC calls alike.
+    serviceCalls: async () => (await clusterRequests(adminPort!, 'bucketgate_services')) + (await clusterRequests(adminPort!, 'bucketgate_authz_http')),
     workerPids() {
       return proc.logs().flatMap((l) => {
         const m = /worker (\d+) serving/.exec(l);

@@ -19,6 +19,33 @@ export const POST_OBJECT_METADATA_NAMESPACE = 'bucketgate.post_object';
 /** The HTTP/2 cluster through which Envoy reaches the gRPC services. */
 export const SERVICES_CLUSTER = 'bucketgate_services';
 
+// ext_authz over HTTP (envoy.ext_authz: http). Its answer cannot set pseudo-headers, so it sends the
+// backend's :path and :authority as headers that a Lua filter moves into place; Envoy replaces the
+// check request's content-length with 0, so the client's is copied aside before the check.
+
+/** The HTTP/1.1 cluster through which Envoy reaches the authorization service's HTTP endpoint. */
+export const AUTHZ_HTTP_CLUSTER = 'bucketgate_authz_http';
+/** The backend's `:path?query`, exactly as signed; always set by the HTTP authorization answer. */
+export const PATH_HEADER = 'x-bucketgate-path';
+/** The backend's :authority; always set by the HTTP authorization answer. */
+export const AUTHORITY_HEADER = 'x-bucketgate-authority';
+/** The client's content-length, copied before the check (a client's own value is removed first). */
+export const CONTENT_LENGTH_HEADER = 'x-bucketgate-content-length';
+/** ext_proc's ticket in the HTTP answer; Envoy files it as dynamic metadata under the ext_authz namespace. */
+export const WORK_HEADER = 'x-bucketgate-work';
+/**
+ * A denial's real status when it is 5xx: Envoy takes a 5xx check answer for a failed service (and drops
+ * its body), so such a denial is answered as 403 with this header, which a Lua filter turns back.
+ */
+export const STATUS_HEADER = 'x-bucketgate-status';
+/** Envoy's ext_authz HTTP contract: request headers the answer asks to remove, comma-separated. */
+export const HEADERS_TO_REMOVE_HEADER = 'x-envoy-auth-headers-to-remove';
+
+/** The HTTP authorization endpoint's Unix socket, beside the worker's gRPC socket. */
+export function authzHttpSocket(servicesSocket: string): string {
+  return `${servicesSocket}.http`;
+}
+
 /** Envoy cluster that carries a backend's traffic. Backend names are [a-z0-9_-], valid here. */
 export function clusterName(backend: string): string {
   return `backend_${backend}`;

@@ -3,6 +3,7 @@
 import type { RouteDecision } from '../core/route-decision.ts';
 import type { S3Operation } from '../core/s3/operation.ts';
 import { fromStruct, toStruct } from './headers.ts';
+import { WORK_HEADER } from './names.ts';
 
 /** What ext_proc does for a request; ext_authz decides it, so ext_proc never re-derives it. */
 export type ExtProcStage =
@@ -54,8 +55,10 @@ function seedFields(prefix: string, s: ChainSeed | undefined): Record<string, st
   return Object.fromEntries(SEED_FIELDS.map((f) => [`${prefix}${f}`, s?.[f]]));
 }
 
-export function workToStruct({ decision: d, ticket: t }: ExtProcWork) {
-  return toStruct({
+type WorkFields = Record<string, string | boolean | undefined>;
+
+function workFields({ decision: d, ticket: t }: ExtProcWork): WorkFields {
+  return {
     op: d.op,
     principal: d.principal,
     accessKeyId: d.accessKeyId,
@@ -69,11 +72,35 @@ export function workToStruct({ decision: d, ticket: t }: ExtProcWork) {
     clientAuthority: t.clientAuthority,
     ...seedFields('clientSeed.', t.chunks?.client),
     ...seedFields('backendSeed.', t.chunks?.backend),
-  });
+  };
 }
 
-export function workFromStruct(s: { fields?: Record<string, any> } | undefined): ExtProcWork | undefined {
+/** As ext_authz's gRPC answer carries it: dynamic metadata. */
+export function workToStruct(work: ExtProcWork) {
+  return toStruct(workFields(work));
+}
+
+/** As ext_authz's HTTP answer carries it: one header (base64url JSON) that Envoy turns into metadata. */
+export function workToHeader(work: ExtProcWork): string {
+  return Buffer.from(JSON.stringify(workFields(work))).toString('base64url');
+}
+
+/** The fields of either form; a malformed header is no ticket. */
+function fieldsOf(s: { fields?: Record<string, any> } | undefined): Record<string, unknown> {
   const f = fromStruct(s);
+  const header = f[WORK_HEADER];
+  if (typeof header !== 'string') return f;
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(header, 'base64url').toString('utf8'));
+    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+/** ext_proc's ticket from the ext_authz metadata namespace, in whichever form ext_authz sent it. */
+export function workFromStruct(s: { fields?: Record<string, any> } | undefined): ExtProcWork | undefined {
+  const f = fieldsOf(s);
   if (typeof f.op !== 'string' || typeof f.encodedKey !== 'string' || typeof f.stages !== 'string') return undefined;
   const str = (k: string) => (typeof f[k] === 'string' ? (f[k] as string) : undefined);
   const seed = (prefix: string): ChainSeed | undefined => {

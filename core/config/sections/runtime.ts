@@ -2,11 +2,19 @@
 import type { Section } from './section.ts';
 
 export interface RawRuntime {
-  envoy?: { admin_port?: number; concurrency?: number };
+  envoy?: { admin_port?: number; concurrency?: number; ext_authz?: ExtAuthzTransport };
   services?: { workers?: number };
 }
 
+/**
+ * How Envoy calls ext_authz: `http` (http_service to a node:http endpoint, the default: the cheapest
+ * per request, measured in bench/results/) or `grpc` (the Check service, what a gRPC-only mesh
+ * provider such as Istio's envoyExtAuthzGrpc speaks). Both run the same decision.
+ */
+export type ExtAuthzTransport = 'http' | 'grpc';
+
 export interface EnvoyOptions {
+  extAuthz: ExtAuthzTransport;
   /** Envoy admin port on 127.0.0.1; 0 lets Envoy pick. */
   adminPort: number;
   /** Envoy worker threads; 0 means one per core. */
@@ -21,7 +29,7 @@ export interface ServicesOptions {
   workers: number;
 }
 
-const DEFAULTS = { adminPort: 0, concurrency: 0, workers: 1 } as const;
+const DEFAULTS = { adminPort: 0, concurrency: 0, extAuthz: 'http', workers: 1 } as const;
 
 export const runtime: Section<RawRuntime, { envoy: EnvoyOptions; services: ServicesOptions }> = {
   properties: {
@@ -42,6 +50,12 @@ export const runtime: Section<RawRuntime, { envoy: EnvoyOptions; services: Servi
           maximum: 1024,
           default: DEFAULTS.concurrency,
           description: 'a worker thread count (0-1024; 0 means one per core)',
+        },
+        ext_authz: {
+          type: 'string',
+          enum: ['http', 'grpc'],
+          default: DEFAULTS.extAuthz,
+          description: 'how Envoy calls ext_authz: http or grpc',
         },
       },
     },
@@ -65,6 +79,7 @@ export const runtime: Section<RawRuntime, { envoy: EnvoyOptions; services: Servi
       envoy: {
         adminPort: raw.envoy?.admin_port ?? DEFAULTS.adminPort,
         concurrency: raw.envoy?.concurrency ?? DEFAULTS.concurrency,
+        extAuthz: raw.envoy?.ext_authz ?? DEFAULTS.extAuthz,
       },
       services: { workers: raw.services?.workers ?? DEFAULTS.workers },
     };

@@ -7,7 +7,18 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { GatewayConfig } from '../../../core/config/types.ts';
-import { AUTHZ_METADATA_NAMESPACE, CLUSTER_HEADER, EXTPROC_HEADER, SERVICES_CLUSTER } from '../../../wire/names.ts';
+import {
+  AUTHORITY_HEADER,
+  AUTHZ_HTTP_CLUSTER,
+  AUTHZ_METADATA_NAMESPACE,
+  CLUSTER_HEADER,
+  CONTENT_LENGTH_HEADER,
+  EXTPROC_HEADER,
+  PATH_HEADER,
+  SERVICES_CLUSTER,
+  STATUS_HEADER,
+  WORK_HEADER,
+} from '../../../wire/names.ts';
 import { envoyBootstrap } from '../../../envoy/bootstrap.ts';
 import { ENVOY_INSTALL_HINT, toolsDir } from '../../../launcher/tools.ts';
 import { backend, gatewayConfig } from '../fixtures/unit-helpers/gateway.ts';
@@ -48,14 +59,52 @@ function filter(b: Json, name: string): Json {
   return f.typed_config;
 }
 
-test('ext_authz fails closed and re-resolves the route', () => {
+const grpcAuthz = (over: Partial<GatewayConfig> = {}) => gatewayConfig({ envoy: { adminPort: 0, concurrency: 1, extAuthz: 'grpc' }, ...over });
+const names = (b: Json) => (hcmOf(b).http_filters as Json[]).map((f) => f.name);
+const clusterNames = (b: Json) => (b.static_resources.clusters as Json[]).map((c) => c.name);
+
+test('ext_authz fails closed and re-resolves the route, over HTTP (the default) or gRPC', () => {
+  for (const cfg of [gatewayConfig(), grpcAuthz()]) {
+    const authz = filter(envoyBootstrap(cfg, { servicesSockets: [SOCKET] }), 'envoy.filters.http.ext_authz');
+    assert.equal(authz['@type'], 'type.googleapis.com/envoy.extensions.filters.http.ext_authz.v3.ExtAuthz');
+    assert.equal(authz.failure_mode_allow, false);
+    assert.equal(authz.clear_route_cache, true);
+    assert.equal(authz.transport_api_version, 'V3');
+  }
+  const grpc = filter(envoyBootstrap(grpcAuthz(), { servicesSockets: [SOCKET] }), 'envoy.filters.http.ext_authz');
+  assert.equal(grpc.grpc_service.envoy_grpc.cluster_name, SERVICES_CLUSTER);
+  assert.equal(grpc.http_service, undefined);
+});
+
+test('ext_authz over HTTP: every request header in, the signed request and the ticket out, pseudo-headers by Lua', () => {
   const b = envoyBootstrap(gatewayConfig(), { servicesSockets: [SOCKET] }) as Json;
   const authz = filter(b, 'envoy.filters.http.ext_authz');
-  assert.equal(authz['@type'], 'type.googleapis.com/envoy.extensions.filters.http.ext_authz.v3.ExtAuthz');
-  assert.equal(authz.failure_mode_allow, false);
-  assert.equal(authz.clear_route_cache, true);
-  assert.equal(authz.transport_api_version, 'V3');
-  assert.equal(authz.grpc_service.envoy_grpc.cluster_name, SERVICES_CLUSTER);
+  assert.equal(authz.grpc_service, undefined);
+  assert.equal(authz.http_service.server_uri.cluster, AUTHZ_HTTP_CLUSTER);
+  assert.equal(authz.http_service.path_prefix, undefined, 'the check carries the client path as it came');
+  // SigV4 may sign any header: all of them go to the check.
+  assert.deepEqual(authz.allowed_headers, { patterns: [{ safe_regex: { regex: '.+' } }] });
+  const r = authz.http_service.authorization_response;
+  assert.deepEqual(r.allowed_upstream_headers.patterns.map((p: Json) => p.exact).sort(), [
+    'authorization', 'x-amz-content-sha256', 'x-amz-copy-source', 'x-amz-date',
+    AUTHORITY_HEADER, CLUSTER_HEADER, EXTPROC_HEADER, PATH_HEADER,
+  ].sort());
+  assert.deepEqual(r.allowed_client_headers.patterns.map((p: Json) => p.exact), ['content-type', 'x-amz-request-id', STATUS_HEADER]);
+  assert.deepEqual(r.dynamic_metadata_from_headers.patterns, [{ exact: WORK_HEADER }]);
+  // The edge filter copies the client's content-length for the check and restores a 5xx denial's
+  // status; the Lua filter after ext_authz moves the answer's path and authority into place.
+  const lua = (name: string) => filter(b, name).default_source_code.inline_string as string;
+  for (const h of [CONTENT_LENGTH_HEADER, STATUS_HEADER]) assert.ok(lua('bucketgate.check_edge').includes(`"${h}"`), h);
+  assert.ok(lua('bucketgate.check_edge').includes('function bucketgate_error_hygiene'));
+  for (const h of [PATH_HEADER, AUTHORITY_HEADER, CONTENT_LENGTH_HEADER]) assert.ok(lua('bucketgate.request_target').includes(`"${h}"`), h);
+  assert.deepEqual(names(b), [
+    'bucketgate.check_edge', 'envoy.filters.http.ext_authz', 'bucketgate.request_target',
+    'envoy.filters.http.ext_proc', 'envoy.filters.http.router',
+  ]);
+  assert.deepEqual(clusterNames(b).slice(0, 2), [SERVICES_CLUSTER, AUTHZ_HTTP_CLUSTER]);
+  const pipe = b.static_resources.clusters[1].load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.pipe.path;
+  assert.equal(pipe, `${SOCKET}.http`);
+  assert.ok(!clusterNames(envoyBootstrap(grpcAuthz(), { servicesSockets: [SOCKET] })).includes(AUTHZ_HTTP_CLUSTER));
 });
 
 test('ext_proc: request headers only, overridable, fed the ext_authz metadata', () => {
@@ -75,8 +124,7 @@ test('ext_proc: request headers only, overridable, fed the ext_authz metadata', 
   assert.equal(proc.grpc_service.envoy_grpc.cluster_name, SERVICES_CLUSTER);
 
   // Order matters: authorize, then rewrite, then route.
-  const names = (hcmOf(b).http_filters as Json[]).map((f) => f.name);
-  assert.deepEqual(names, ['envoy.filters.http.ext_authz', 'envoy.filters.http.ext_proc', 'bucketgate.error_hygiene', 'envoy.filters.http.router']);
+  assert.deepEqual(names(envoyBootstrap(grpcAuthz(), { servicesSockets: [SOCKET] })), ['envoy.filters.http.ext_authz', 'envoy.filters.http.ext_proc', 'bucketgate.error_hygiene', 'envoy.filters.http.router']);
 });
 
 test('the route follows the cluster header and strips it; paths are never normalized', () => {
@@ -129,7 +177,7 @@ test('one cluster per backend, plus the services cluster on the Unix socket', ()
   const clusters = b.static_resources.clusters as Json[];
   assert.deepEqual(
     clusters.map((c) => c.name),
-    [SERVICES_CLUSTER, 'backend_versity', 'backend_weed', 'backend_aws'],
+    [SERVICES_CLUSTER, AUTHZ_HTTP_CLUSTER, 'backend_versity', 'backend_weed', 'backend_aws'],
   );
   const services = clusters[0];
   assert.deepEqual(services.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address, { pipe: { path: SOCKET } });
@@ -138,18 +186,19 @@ test('one cluster per backend, plus the services cluster on the Unix socket', ()
     'gRPC needs HTTP/2',
   );
 
-  const versity = clusters[1];
+  const named = (n: string) => clusters.find((c) => c.name === n);
+  const versity = named('backend_versity');
   assert.equal(versity.type, 'STATIC');
   assert.deepEqual(versity.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address, {
     socket_address: { address: '127.0.0.1', port_value: 9100 },
   });
   assert.equal(versity.transport_socket, undefined, 'http backend has no TLS');
-  assert.deepEqual(clusters[2].load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address, {
+  assert.deepEqual(named('backend_weed').load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address, {
     address: '127.0.0.1',
     port_value: 9200,
   });
 
-  const aws = clusters[3];
+  const aws = named('backend_aws');
   assert.equal(aws.type, 'STRICT_DNS');
   assert.deepEqual(aws.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address, {
     address: 's3.eu-west-3.amazonaws.com',
@@ -164,7 +213,7 @@ test('one cluster per backend, plus the services cluster on the Unix socket', ()
 });
 
 test('admin is bound to loopback only', () => {
-  const b = envoyBootstrap(gatewayConfig({ listen: { address: '0.0.0.0', port: 80 }, envoy: { adminPort: 9901, concurrency: 2 } }), {
+  const b = envoyBootstrap(gatewayConfig({ listen: { address: '0.0.0.0', port: 80 }, envoy: { adminPort: 9901, concurrency: 2, extAuthz: 'grpc' } }), {
     servicesSockets: [SOCKET],
   }) as Json;
   assert.deepEqual(b.admin.address, { socket_address: { address: '127.0.0.1', port_value: 9901 } });
@@ -201,6 +250,7 @@ test('Envoy validates the bootstrap: plain, https backend, TLS listener', (t) =>
   t.after(() => rmSync(dir, { recursive: true, force: true }));
 
   validate(gatewayConfig(), dir, 'plain');
+  validate(grpcAuthz(), dir, 'ext_authz over gRPC');
   validate(withHttps(), dir, 'https-backend');
 
   const cert = path.join(dir, 'cert.pem');
@@ -223,7 +273,7 @@ test('Envoy validate mode does reject a broken bootstrap (the check above can fa
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const file = path.join(dir, 'broken.json');
   const b = envoyBootstrap(gatewayConfig(), { servicesSockets: [path.join(dir, 's.sock')] }) as Json;
-  hcmOf(b).http_filters[1].typed_config.processing_mode.request_body_mode = 'NOT_A_MODE';
+  (hcmOf(b).http_filters as Json[]).find((f) => f.name === 'envoy.filters.http.ext_proc').typed_config.processing_mode.request_body_mode = 'NOT_A_MODE';
   writeFileSync(file, JSON.stringify(b));
   const r = spawnSync(ENVOY, ['--mode', 'validate', '-c', file, '--log-level', 'critical'], { encoding: 'utf8', timeout: 60_000 });
   assert.notEqual(r.status, 0);

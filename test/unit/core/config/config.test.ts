@@ -58,7 +58,7 @@ test('the full fixture resolves into the runtime model', () => {
     },
   ]);
   assert.equal(config.openAccess, false);
-  assert.deepEqual(config.envoy, { adminPort: 9901, concurrency: 2 });
+  assert.deepEqual(config.envoy, { adminPort: 9901, concurrency: 2, extAuthz: 'grpc' });
 });
 
 test('defaults are applied to a minimal config', () => {
@@ -70,7 +70,7 @@ test('defaults are applied to a minimal config', () => {
   assert.equal(config.backends[0]!.addressing, 'path');
   assert.equal(config.defaultBackend, undefined);
   assert.equal(config.openAccess, false);
-  assert.deepEqual(config.envoy, { adminPort: 0, concurrency: 0 });
+  assert.deepEqual(config.envoy, { adminPort: 0, concurrency: 0, extAuthz: 'http' });
 });
 
 test('endpoint ports default from the scheme; IPv6 hosts lose their brackets', () => {
