@@ -35,8 +35,16 @@ function stopGatewaySync(launcher: number | undefined, children: Iterable<number
   for (const pid of children) if (running(pid)) signal(pid, 'SIGKILL');
 }
 
-/** `env`: more environment for the gateway itself, e.g. BUCKETGATE_GRPC (the rest of the bench's passes through). */
-export async function startGatewayTarget(name: TargetName, backend: GatewayBackend, env: Record<string, string> = {}): Promise<Target & { stop(): Promise<void> }> {
+/**
+ * `env`: more environment for the gateway itself, e.g. BUCKETGATE_GRPC (the rest of the bench's passes through);
+ * `extAuthz`: how Envoy calls ext_authz (the gRPC stack table needs `grpc`, or it would measure the HTTP check).
+ */
+export async function startGatewayTarget(
+  name: TargetName,
+  backend: GatewayBackend,
+  env: Record<string, string> = {},
+  extAuthz: 'http' | 'grpc' = 'http',
+): Promise<Target & { stop(): Promise<void> }> {
   let launcher: number | undefined;
   const seen = new Set<number>();
   // Registered before the harness registers its SIGKILL of the launcher, so that this runs first.
@@ -51,7 +59,7 @@ users:
   - name: bench
     access_keys: [ { access_key_id: ${USER.accessKey}, secret_access_key: \${env:BENCH_USER_SECRET} } ]
     buckets: [ ${BUCKET} ]
-envoy: { admin_port: ${adminPort} }
+envoy: { admin_port: ${adminPort}, ext_authz: ${extAuthz} }
 services: { workers: ${process.env.BENCH_WORKERS ?? 1} }
 `, { ...env, ...backend.env, BENCH_USER_SECRET: USER.secretKey }).catch((e: unknown) => { unregister(); throw e; });
   launcher = gw.proc.pid;

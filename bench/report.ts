@@ -177,7 +177,7 @@ export function renderGrpcStacks(rows: StackRow[]): string {
     '### gRPC stack: 4 KiB GET and HEAD at c64',
     '',
     '`bucketgate start` once per `BUCKETGATE_GRPC` (grpc-js; http2, our minimal server on node:http2; connect, ' +
-      '@connectrpc/connect-node with protoc-gen-es code) in front of the main table\'s versitygw, beside its Envoy alone. ' +
+      '@connectrpc/connect-node with protoc-gen-es code), with ext_authz over gRPC (the main table\'s Bucketgate checks over HTTP), in front of the main table\'s versitygw, beside its Envoy alone. ' +
       'CPU: utime+stime of the Node processes (launcher + services worker) and of Envoy over the measured runs, per request.',
     '',
     '| Row | Target | Result | p50 ms | p99 ms | Node CPU µs/req | Envoy CPU µs/req | ÷ Envoy alone |',

@@ -214,7 +214,7 @@ async function startGrpcStacks(backend: Parameters<typeof startGatewayTarget>[1]
   const started: Array<Target & { stop(): Promise<void> }> = [];
   const stop = async (): Promise<void> => { for (const t of started.reverse()) await t.stop().catch(() => {}); };
   try {
-    for (const stack of GRPC_STACKS) started.push(await startGatewayTarget(stackTarget(stack), backend, { BUCKETGATE_GRPC: stack }));
+    for (const stack of GRPC_STACKS) started.push(await startGatewayTarget(stackTarget(stack), backend, { BUCKETGATE_GRPC: stack }, 'grpc'));
   } catch (e) {
     await stop();
     throw e;
