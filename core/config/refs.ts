@@ -37,6 +37,7 @@ function unshield(s: string): string {
 }
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const POLICY_TEMPLATE = /^principal\.[A-Za-z]+$/;
 
 export function resolveRefs(input: unknown, opts: RefOptions): ResolvedRefs {
   const problems: ConfigProblem[] = [];
@@ -77,6 +78,8 @@ function resolveString(value: string, path: string, opts: RefOptions, problems: 
       }
       return v;
     }
+    // A policy resource's template, filled in per principal by the policy engine.
+    if (kind === '' && POLICY_TEMPLATE.test(body)) return whole;
     if (kind === 'file') {
       if (arg === '') {
         problems.push({ path, message: '${file:PATH} needs a file path' });

@@ -5,5 +5,7 @@ export type { Credentials } from './sections/shared.ts';
 export type { ListenConfig, TlsConfig } from './sections/listen.ts';
 export type { Addressing, BackendConfig } from './sections/backends.ts';
 export type { BucketConfig } from './sections/buckets.ts';
-export type { UserConfig } from './sections/users.ts';
+export type { UserConfig, UserKey } from './sections/users.ts';
+export type { GroupConfig } from './sections/groups.ts';
+export type { PolicyConfig, RuleConfig } from './sections/policies.ts';
 export type { EnvoyOptions, ServicesOptions } from './sections/runtime.ts';

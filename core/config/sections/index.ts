@@ -4,9 +4,11 @@ import { listen } from './listen.ts';
 import { backends } from './backends.ts';
 import { buckets } from './buckets.ts';
 import { users } from './users.ts';
+import { groups } from './groups.ts';
+import { policies } from './policies.ts';
 import { runtime } from './runtime.ts';
 
-export const SECTIONS = [listen, backends, buckets, users, runtime] as const;
+export const SECTIONS = [listen, backends, buckets, users, groups, policies, runtime] as const;
 
 type Each = (typeof SECTIONS)[number];
 /** `A | B` to `A & B`: every section's part together makes the whole. */

@@ -35,8 +35,8 @@ export interface Credentials {
   secretAccessKey: string;
 }
 
-/** The schema of a credential pair whose key ids match `accessKeyId`. */
-export function credentialsSchema(accessKeyId: JsonSchema): JsonSchema {
+/** The schema of a credential pair whose key ids match `accessKeyId`, with `extra` keys allowed beside it. */
+export function credentialsSchema(accessKeyId: JsonSchema, extra: Readonly<Record<string, JsonSchema>> = {}): JsonSchema {
   return {
     type: 'object',
     additionalProperties: false,
@@ -44,6 +44,7 @@ export function credentialsSchema(accessKeyId: JsonSchema): JsonSchema {
     properties: {
       access_key_id: accessKeyId,
       secret_access_key: { type: 'string', minLength: 1, description: 'a non-empty secret' },
+      ...extra,
     },
   };
 }

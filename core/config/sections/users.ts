@@ -1,6 +1,10 @@
-// `users` and `open_access`: who may call the gateway, with which keys, on which buckets.
+// `users` and `open_access`: who may call the gateway, with which keys (several side by side for
+// rotation, each possibly disabled or expiring), in which groups, under which policies; `buckets` is
+// the interim grant, kept as a shorthand for "everything on these buckets" (globs).
 import type { Section } from './section.ts';
 import type { RawBuckets } from './buckets.ts';
+import { unknownReferences, type RawGroups } from './groups.ts';
+import type { RawPolicies } from './policies.ts';
 import { credentialsSchema, toCredentials, type Credentials, type RawCredentials } from './shared.ts';
 
 export interface RawUsers {
@@ -10,18 +14,37 @@ export interface RawUsers {
 
 export interface RawUser {
   name: string;
-  access_keys: RawCredentials[];
-  buckets: '*' | string[];
+  groups?: string[];
+  policies?: string[];
+  access_keys: (RawCredentials & { disabled?: boolean; expires?: string })[];
+  buckets?: string | string[];
+}
+
+/** A user's key: refused with InvalidAccessKeyId once disabled or past `expires`. */
+export interface UserKey extends Credentials {
+  disabled?: true;
+  expires?: Date;
 }
 
 export interface UserConfig {
   name: string;
-  accessKeys: Credentials[];
-  /** Interim grant: bucket names, or '*' for every bucket. */
-  buckets: '*' | string[];
+  accessKeys: UserKey[];
+  groups?: string[];
+  policies?: string[];
+  /** The shorthand grant: bucket globs ('*' for every bucket), each allowing every action on them. */
+  buckets?: '*' | string[];
 }
 
-export const users: Section<RawUsers & RawBuckets, { users: UserConfig[]; openAccess: boolean }> = {
+/** RFC 3339 with a zone, as `expires` must be written: a bare date or local time would be ambiguous. */
+const RFC3339 = '^\\d{4}-\\d{2}-\\d{2}[Tt ]\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?([Zz]|[+-]\\d{2}:\\d{2})$';
+
+const bucketGlob = {
+  type: 'string',
+  pattern: '^[a-z0-9*][a-z0-9.*-]*$',
+  description: 'a bucket name or glob such as logs-* ("*" is every bucket)',
+};
+
+export const users: Section<RawUsers & RawBuckets & RawGroups & RawPolicies, { users: UserConfig[]; openAccess: boolean }> = {
   properties: {
     users: { type: 'array', items: { $ref: '#/$defs/user' } },
     open_access: { type: 'boolean', default: false },
@@ -30,24 +53,29 @@ export const users: Section<RawUsers & RawBuckets, { users: UserConfig[]; openAc
     user: {
       type: 'object',
       additionalProperties: false,
-      required: ['name', 'access_keys', 'buckets'],
+      required: ['name', 'access_keys'],
       properties: {
         name: { $ref: '#/$defs/name' },
+        groups: { type: 'array', uniqueItems: true, items: { $ref: '#/$defs/name' } },
+        policies: { type: 'array', uniqueItems: true, items: { $ref: '#/$defs/name' } },
         access_keys: {
           type: 'array',
           minItems: 1,
-          items: credentialsSchema({
-            type: 'string',
-            pattern: '^[A-Za-z0-9_-]{3,128}$',
-            description: "an access key id of 3-128 letters, digits, '_' and '-'",
-          }),
+          items: credentialsSchema(
+            {
+              type: 'string',
+              pattern: '^[A-Za-z0-9_-]{3,128}$',
+              description: "an access key id of 3-128 letters, digits, '_' and '-'",
+            },
+            {
+              disabled: { type: 'boolean' },
+              expires: { type: 'string', pattern: RFC3339, description: 'an RFC 3339 time with a zone, such as 2027-06-01T00:00:00Z' },
+            },
+          ),
         },
         buckets: {
-          description: '"*" (every bucket) or a list of bucket names',
-          anyOf: [
-            { const: '*' },
-            { type: 'array', uniqueItems: true, items: { $ref: '#/$defs/bucketName' } },
-          ],
+          description: 'a bucket glob ("*" is every bucket) or a list of them',
+          anyOf: [bucketGlob, { type: 'array', uniqueItems: true, items: bucketGlob }],
         },
       },
     },
@@ -57,8 +85,14 @@ export const users: Section<RawUsers & RawBuckets, { users: UserConfig[]; openAc
     return {
       users: (raw.users ?? []).map((u) => ({
         name: u.name,
-        accessKeys: u.access_keys.map(toCredentials),
-        buckets: u.buckets === '*' ? '*' : [...u.buckets],
+        accessKeys: u.access_keys.map((k) => ({
+          ...toCredentials(k),
+          ...(k.disabled === true && { disabled: true as const }),
+          ...(k.expires !== undefined && { expires: new Date(k.expires) }),
+        })),
+        ...(u.groups && { groups: [...u.groups] }),
+        ...(u.policies && { policies: [...u.policies] }),
+        ...(u.buckets !== undefined && { buckets: u.buckets === '*' ? ('*' as const) : typeof u.buckets === 'string' ? [u.buckets] : [...u.buckets] }),
       })),
       openAccess: raw.open_access ?? false,
     };
@@ -71,6 +105,8 @@ export const users: Section<RawUsers & RawBuckets, { users: UserConfig[]; openAc
     }
     // With a default backend an unlisted bucket may exist there, so any grant can be meaningful.
     const configured = raw.default_backend === undefined ? new Set(Object.keys(raw.buckets ?? {})) : undefined;
+    const groups = new Set((raw.groups ?? []).map((g) => g.name));
+    const policies = new Set((raw.policies ?? []).map((p) => p.name));
     const names = new Set<string>();
     const keyOwners = new Map<string, string>();
     for (const [u, user] of users.entries()) {
@@ -83,14 +119,19 @@ export const users: Section<RawUsers & RawBuckets, { users: UserConfig[]; openAc
         // Key ids are public, but naming where the first one is suffices and keeps messages value-free.
         if (first !== undefined) yield { path: keyPath, message: `duplicate access_key_id: already used at ${first}` };
         else keyOwners.set(key.access_key_id, keyPath);
+        if (key.expires !== undefined && Number.isNaN(Date.parse(key.expires))) {
+          yield { path: `${userPath}/access_keys/${k}/expires`, message: 'is not a valid date and time' };
+        }
       }
-      if (user.buckets === '*' || !configured) continue;
-      for (const [b, name] of user.buckets.entries()) {
-        if (!configured.has(name)) {
-          yield {
-            path: `${userPath}/buckets/${b}`,
-            message: `bucket ${name} is not configured under buckets and no default_backend is set`,
-          };
+      yield* unknownReferences(`${userPath}/groups`, `user ${user.name}`, 'group', user.groups ?? [], groups);
+      yield* unknownReferences(`${userPath}/policies`, `user ${user.name}`, 'policy', user.policies ?? [], policies);
+      if (user.buckets === undefined || user.buckets === '*' || !configured) continue;
+      const list: [string, string][] =
+        typeof user.buckets === 'string' ? [[`${userPath}/buckets`, user.buckets]] : user.buckets.map((b, i) => [`${userPath}/buckets/${i}`, b]);
+      for (const [path, name] of list) {
+        // A glob may match buckets created later (on the default backend) or none yet: not checked.
+        if (!name.includes('*') && !configured.has(name)) {
+          yield { path, message: `bucket ${name} is not configured under buckets and no default_backend is set` };
         }
       }
     }
