@@ -33,6 +33,8 @@ function listener(cfg: GatewayConfig) {
   return {
     name: 's3',
     address: { socket_address: { address: cfg.listen.address, port_value: cfg.listen.port } },
+    // Envoy's default (true) lets a second process share the port unnoticed: off unless configured.
+    enable_reuse_port: cfg.envoy.reusePort ?? false,
     filter_chains: [
       {
         ...downstreamTls(cfg),

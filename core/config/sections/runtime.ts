@@ -2,7 +2,7 @@
 import type { Section } from './section.ts';
 
 export interface RawRuntime {
-  envoy?: { admin_port?: number; concurrency?: number; ext_authz?: ExtAuthzTransport };
+  envoy?: { admin_port?: number; concurrency?: number; ext_authz?: ExtAuthzTransport; reuse_port?: boolean };
   services?: { workers?: number };
 }
 
@@ -19,6 +19,11 @@ export interface EnvoyOptions {
   adminPort: number;
   /** Envoy worker threads; 0 means one per core. */
   concurrency: number;
+  /**
+   * SO_REUSEPORT on the listener (one socket per Envoy worker thread). Off unless asked for: with it,
+   * another process that asks for it too (a leftover Envoy) silently shares the port.
+   */
+  reusePort?: boolean;
 }
 
 export interface ServicesOptions {
@@ -57,6 +62,11 @@ export const runtime: Section<RawRuntime, { envoy: EnvoyOptions; services: Servi
           default: DEFAULTS.extAuthz,
           description: 'how Envoy calls ext_authz: http or grpc',
         },
+        reuse_port: {
+          type: 'boolean',
+          default: false,
+          description: 'SO_REUSEPORT on the listener: true or false',
+        },
       },
     },
     services: {
@@ -80,6 +90,7 @@ export const runtime: Section<RawRuntime, { envoy: EnvoyOptions; services: Servi
         adminPort: raw.envoy?.admin_port ?? DEFAULTS.adminPort,
         concurrency: raw.envoy?.concurrency ?? DEFAULTS.concurrency,
         extAuthz: raw.envoy?.ext_authz ?? DEFAULTS.extAuthz,
+        ...(raw.envoy?.reuse_port && { reusePort: true }),
       },
       services: { workers: raw.services?.workers ?? DEFAULTS.workers },
     };

@@ -220,6 +220,12 @@ test('admin is bound to loopback only', () => {
   assert.deepEqual(b.static_resources.listeners[0].address.socket_address, { address: '0.0.0.0', port_value: 80 });
 });
 
+test('the listener shares its port with no other process (no SO_REUSEPORT) unless envoy.reuse_port asks for it', () => {
+  const reusePort = (cfg: GatewayConfig) => (envoyBootstrap(cfg, { servicesSockets: [SOCKET] }) as Json).static_resources.listeners[0].enable_reuse_port;
+  assert.equal(reusePort(gatewayConfig()), false);
+  assert.equal(reusePort(gatewayConfig({ envoy: { adminPort: 0, concurrency: 1, extAuthz: 'http', reusePort: true } })), true);
+});
+
 test('listen.tls puts a downstream TLS context on the filter chain', () => {
   const b = envoyBootstrap(gatewayConfig({ listen: { address: '127.0.0.1', port: 9443, tls: { certFile: '/c/cert.pem', keyFile: '/c/key.pem' } } }), {
     servicesSockets: [SOCKET],

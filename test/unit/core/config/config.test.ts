@@ -73,6 +73,12 @@ test('defaults are applied to a minimal config', () => {
   assert.deepEqual(config.envoy, { adminPort: 0, concurrency: 0, extAuthz: 'http' });
 });
 
+test('envoy.reuse_port: off unless set to true', () => {
+  assert.equal(lint(doc({}, ['envoy: { reuse_port: true }'])).config?.envoy.reusePort, true);
+  assert.equal(lint(doc({}, ['envoy: { reuse_port: false }'])).config?.envoy.reusePort, undefined);
+  assert.equal(lint(doc({}, ['envoy: { reuse_port: yes please }'])).problems[0]?.path, '/envoy/reuse_port');
+});
+
 test('endpoint ports default from the scheme; IPv6 hosts lose their brackets', () => {
   const https = lint(doc({ 4: '    endpoint: https://s3.example.test/' })).config;
   assert.deepEqual(https?.backends[0]!.endpoint, { scheme: 'https', host: 's3.example.test', port: 443 });
