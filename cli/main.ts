@@ -1,20 +1,11 @@
-// The `bucketgate` command line.
+// The `bucketgate` command line: cli/args.ts reads it, this runs it.
+import { readFileSync } from 'node:fs';
 import { lintConfigFile, loadConfigFile, ConfigError, formatProblems } from '../core/config/load.ts';
 import { configSchema } from '../core/config/schema.ts';
 import { envoyBootstrap } from '../envoy/bootstrap.ts';
+import { logToFile, surviveClosedOutput } from '../launcher/log.ts';
 import { startGateway, workerSockets } from '../launcher/start.ts';
-
-const USAGE = `usage:
-  bucketgate start [--config FILE]        start Envoy and the gateway services
-  bucketgate envoy-config [--config FILE] [--runtime-dir DIR]
-                                          print the Envoy bootstrap generated from the config
-  bucketgate config lint FILE             check a config; every problem with its place, non-zero exit
-  bucketgate config schema                print the config's JSON Schema`;
-
-function option(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-}
+import { parseCommandLine, type CommandName } from './args.ts';
 
 function loadOrExit(file: string) {
   try {
@@ -28,51 +19,62 @@ function loadOrExit(file: string) {
   }
 }
 
+function version(): string {
+  return JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
+}
+
+type Options = Record<string, string | undefined>;
+
+const RUN: Record<CommandName, (options: Options, positionals: string[]) => Promise<void> | void> = {
+  async start(options) {
+    if (options['log-file']) logToFile(options['log-file']);
+    const file = options.config ?? process.env.BUCKETGATE_CONFIG;
+    if (!file) {
+      const { startQuickstart } = await import('../launcher/quickstart.ts');
+      await startQuickstart();
+      return;
+    }
+    await startGateway(loadOrExit(file));
+  },
+  async 'services-worker'() {
+    const { runServicesWorker } = await import('../launcher/worker.ts');
+    runServicesWorker();
+  },
+  'envoy-config'(options) {
+    const config = loadOrExit(options.config ?? process.env.BUCKETGATE_CONFIG ?? 'bucketgate.yaml');
+    const sockets = workerSockets(options['runtime-dir'] ?? '/run/bucketgate', config.services.workers);
+    process.stdout.write(`${JSON.stringify(envoyBootstrap(config, { servicesSockets: sockets }), null, 2)}\n`);
+  },
+  'config schema'() {
+    process.stdout.write(`${JSON.stringify(configSchema, null, 2)}\n`);
+  },
+  'config lint'(_, [file]) {
+    const { problems } = lintConfigFile(file!);
+    if (problems.length > 0) {
+      process.stderr.write(`${formatProblems(file!, problems)}\n`);
+      process.exit(1);
+    }
+    process.stdout.write(`${file}: ok\n`);
+  },
+};
+
 async function main(argv: string[]): Promise<void> {
-  const [cmd, ...rest] = argv;
-  switch (cmd) {
-    case 'start': {
-      const file = option(rest, '--config') ?? process.env.BUCKETGATE_CONFIG;
-      if (!file) {
-        const { startQuickstart } = await import('../launcher/quickstart.ts');
-        await startQuickstart();
-        return;
-      }
-      await startGateway(loadOrExit(file));
+  surviveClosedOutput();
+  const inv = parseCommandLine(argv);
+  switch (inv.kind) {
+    case 'help':
+      process.stdout.write(`${inv.text}\n`);
       return;
-    }
-    case 'services-worker': {
-      const { runServicesWorker } = await import('../launcher/worker.ts');
-      runServicesWorker();
+    case 'version':
+      process.stdout.write(`bucketgate ${version()}\n`);
       return;
-    }
-    case 'envoy-config': {
-      const file = option(rest, '--config') ?? process.env.BUCKETGATE_CONFIG ?? 'bucketgate.yaml';
-      const config = loadOrExit(file);
-      const dir = option(rest, '--runtime-dir') ?? '/run/bucketgate';
-      const sockets = workerSockets(dir, config.services.workers);
-      process.stdout.write(`${JSON.stringify(envoyBootstrap(config, { servicesSockets: sockets }), null, 2)}\n`);
+    case 'usage-error':
+      process.stderr.write(`bucketgate: ${inv.message}\n\n${inv.usage}\n`);
+      process.exitCode = 2;
       return;
-    }
-    case 'config': {
-      if (rest[0] === 'schema') {
-        process.stdout.write(`${JSON.stringify(configSchema, null, 2)}\n`);
-        return;
-      }
-      if (rest[0] === 'lint' && rest[1]) {
-        const { problems } = lintConfigFile(rest[1]);
-        if (problems.length > 0) {
-          process.stderr.write(`${formatProblems(rest[1], problems)}\n`);
-          process.exit(1);
-        }
-        process.stdout.write(`${rest[1]}: ok\n`);
-        return;
-      }
-      break;
-    }
+    case 'run':
+      await RUN[inv.command](inv.options, inv.positionals);
   }
-  process.stderr.write(`${USAGE}\n`);
-  process.exit(2);
 }
 
 await main(process.argv.slice(2));

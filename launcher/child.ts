@@ -2,6 +2,7 @@
 // unexpected exit reported so the gateway can stop instead of running half-working.
 import { spawn, type ChildProcess } from 'node:child_process';
 import readline from 'node:readline';
+import { log } from './log.ts';
 
 export interface ManagedChild {
   name: string;
@@ -9,10 +10,6 @@ export interface ManagedChild {
   /** Resolves with the exit code once the child has exited. */
   exited: Promise<number | null>;
   stop(): Promise<void>;
-}
-
-export function log(prefix: string, line: string): void {
-  process.stderr.write(`[${prefix}] ${line}\n`);
 }
 
 export function startChild(name: string, cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): ManagedChild {

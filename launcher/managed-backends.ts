@@ -9,7 +9,8 @@ import type { BackendConfig, GatewayConfig } from '../core/config/types.ts';
 import { SigningKeyCache } from '../core/sigv4/signing-key.ts';
 import { toolsDir } from './tools.ts';
 import { SignedBackendClient } from '../backends/signed-client.ts';
-import { log, startChild, type ManagedChild } from './child.ts';
+import { startChild, type ManagedChild } from './child.ts';
+import { log } from './log.ts';
 import { freePort, waitForPort } from './ports.ts';
 
 export const VERSITYGW_HINT = 'Install it with `bash scripts/install-tools.sh` (go install github.com/versity/versitygw/cmd/versitygw@v1.7.0).';

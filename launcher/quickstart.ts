@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { filesystemBackend } from '../core/config/model.ts';
 import type { Credentials, GatewayConfig } from '../core/config/types.ts';
-import { log } from './child.ts';
+import { log } from './log.ts';
 import { startGateway } from './start.ts';
 
 const BUCKET = 'default';

@@ -7,7 +7,7 @@ import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { GatewayConfig } from '../core/config/types.ts';
 import { authzHttpSocket } from '../wire/names.ts';
-import { log } from './child.ts';
+import { log } from './log.ts';
 import type { WorkerStart } from './worker.ts';
 
 const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'bucketgate.js');

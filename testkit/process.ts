@@ -54,6 +54,8 @@ export interface StartOptions {
   args: string[];
   env?: NodeJS.ProcessEnv;
   cwd?: string;
+  /** Closes the child's stdout and stderr once this many lines came out, as `2>&1 | head -n N` would. */
+  closeOutputAfterLines?: number;
 }
 
 export interface ManagedProcess {
@@ -74,10 +76,12 @@ export function startProcess(opts: StartOptions): ManagedProcess {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];
+  let seen = 0;
   const push = (line: string): void => {
     lines.push(line);
     if (lines.length > LOG_LINES) lines.shift();
     if (VERBOSE) process.stderr.write(`[${opts.name}] ${line}\n`);
+    if (++seen === opts.closeOutputAfterLines) for (const s of [child.stdout, child.stderr]) s?.destroy();
   };
   for (const stream of [child.stdout, child.stderr]) {
     let partial = '';

@@ -1,0 +1,114 @@
+// The command line's grammar: every command with its options and help text, and a pure reading of
+// argv into what to do: run a command, print help (any command takes -h/--help), print the version
+// (-V/--version), or refuse with the usage (the caller exits 2). Unknown options are refused.
+import { parseArgs } from 'node:util';
+
+export type CommandName = 'start' | 'envoy-config' | 'config lint' | 'config schema' | 'services-worker';
+
+interface CommandSpec {
+  name: CommandName;
+  summary: string;
+  /** Options taking a value: name -> [placeholder, help]. */
+  options: Record<string, [string, string]>;
+  /** Required positional arguments, by placeholder. */
+  positionals: string[];
+  /** Started by the launcher itself: not listed in the overview. */
+  internal?: boolean;
+}
+
+const COMMANDS: CommandSpec[] = [
+  {
+    name: 'start',
+    summary: 'start Envoy, the services workers and any managed backends; with no config, the quickstart',
+    options: {
+      config: ['FILE', 'the config file (default: $BUCKETGATE_CONFIG; neither: the quickstart on ./data)'],
+      'log-file': ['FILE', "also append the gateway's log to FILE (mode 0600); it goes on if stderr closes"],
+    },
+    positionals: [],
+  },
+  {
+    name: 'envoy-config',
+    summary: 'print the Envoy bootstrap generated from the config',
+    options: {
+      config: ['FILE', 'the config file (default: $BUCKETGATE_CONFIG, else bucketgate.yaml)'],
+      'runtime-dir': ['DIR', "where the services' sockets are (default: /run/bucketgate)"],
+    },
+    positionals: [],
+  },
+  { name: 'config lint', summary: 'check a config; every problem with its place, non-zero exit', options: {}, positionals: ['FILE'] },
+  { name: 'config schema', summary: "print the config's JSON Schema", options: {}, positionals: [] },
+  { name: 'services-worker', summary: 'a services worker process (started by `bucketgate start`)', options: {}, positionals: [], internal: true },
+];
+
+export type Invocation =
+  | { kind: 'run'; command: CommandName; options: Record<string, string | undefined>; positionals: string[] }
+  | { kind: 'help'; text: string }
+  | { kind: 'version' }
+  | { kind: 'usage-error'; message: string; usage: string };
+
+/** parseArgs' message, without its advice on positionals that start with a dash. */
+function problem(e: unknown): string {
+  return (e as Error).message.replace(/\. To specify a positional argument .*$/s, '');
+}
+
+function synopsis(c: CommandSpec): string {
+  const opts = Object.entries(c.options).map(([name, [value]]) => `[--${name} ${value}]`);
+  return ['bucketgate', c.name, ...opts, ...c.positionals].join(' ');
+}
+
+function commandHelp(c: CommandSpec): string {
+  const rows: Array<[string, string]> = [
+    ...Object.entries(c.options).map(([name, [value, help]]): [string, string] => [`--${name} ${value}`, help]),
+    ['-h, --help', 'print this help'],
+  ];
+  const width = Math.max(...rows.map(([flag]) => flag.length));
+  return `usage: ${synopsis(c)}\n\n${c.summary}\n\noptions:\n${rows.map(([f, h]) => `  ${f.padEnd(width)}  ${h}`).join('\n')}`;
+}
+
+function overview(commands: CommandSpec[]): string {
+  const lines = commands.filter((c) => !c.internal).flatMap((c) => [`  ${synopsis(c)}`, `      ${c.summary}`]);
+  return `usage:\n${lines.join('\n')}\n  bucketgate --version\n\n\`bucketgate COMMAND --help\` shows a command's options.`;
+}
+
+const COMMON = { help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'V' } } as const;
+
+/** Reads `argv` (without node and the script); never exits or prints. */
+export function parseCommandLine(argv: string[]): Invocation {
+  const firstFlag = argv.findIndex((a) => a.startsWith('-'));
+  const words = firstFlag < 0 ? argv : argv.slice(0, firstFlag);
+  const command = COMMANDS.find((c) => c.name === words.slice(0, c.name.split(' ').length).join(' '));
+  if (!command) return withoutCommand(words, argv.slice(words.length));
+  const usage = commandHelp(command);
+  let parsed;
+  try {
+    const options = Object.fromEntries(Object.keys(command.options).map((name) => [name, { type: 'string' as const }]));
+    parsed = parseArgs({ args: argv.slice(command.name.split(' ').length), options: { ...options, ...COMMON }, allowPositionals: true, strict: true });
+  } catch (e) {
+    return { kind: 'usage-error', message: problem(e), usage };
+  }
+  const { help, version, ...options } = parsed.values;
+  if (help) return { kind: 'help', text: usage };
+  if (version) return { kind: 'version' };
+  const count = command.positionals.length;
+  if (parsed.positionals.length !== count) {
+    const message = parsed.positionals.length > count ? `unexpected argument ${JSON.stringify(parsed.positionals[count])}` : `${command.positionals[parsed.positionals.length]} is missing`;
+    return { kind: 'usage-error', message, usage };
+  }
+  return { kind: 'run', command: command.name, options: options as Record<string, string | undefined>, positionals: parsed.positionals };
+}
+
+/** No command named: the overview (of `config`'s subcommands for `config ...`), or the version. */
+function withoutCommand(words: string[], flags: string[]): Invocation {
+  const group = COMMANDS.filter((c) => words.every((w, i) => c.name.split(' ')[i] === w));
+  const usage = overview(group.length > 0 ? group : COMMANDS);
+  if (group.length === 0) return { kind: 'usage-error', message: `unknown command ${JSON.stringify(words.join(' '))}`, usage };
+  let values;
+  try {
+    values = parseArgs({ args: flags, options: COMMON, strict: true }).values;
+  } catch (e) {
+    return { kind: 'usage-error', message: problem(e), usage };
+  }
+  if (values.help) return { kind: 'help', text: usage };
+  if (values.version) return { kind: 'version' };
+  return { kind: 'usage-error', message: words.length === 0 ? 'no command given' : `${words.join(' ')} needs a subcommand`, usage };
+}
