@@ -1,8 +1,10 @@
 // Child processes of the gateway (Envoy, a managed backend): logs streamed with a prefix, and an
-// unexpected exit reported so the gateway can stop instead of running half-working.
+// unexpected exit reported so the gateway can stop instead of running half-working, and an end
+// tied to the launcher's (parent-death.ts).
 import { spawn, type ChildProcess } from 'node:child_process';
 import readline from 'node:readline';
 import { log } from './log.ts';
+import { dyingWithLauncher } from './parent-death.ts';
 
 export interface ManagedChild {
   name: string;
@@ -13,7 +15,8 @@ export interface ManagedChild {
 }
 
 export function startChild(name: string, cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): ManagedChild {
-  const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const run = dyingWithLauncher(cmd, args);
+  const child = spawn(run.cmd, run.args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   for (const stream of [child.stdout, child.stderr]) {
     readline.createInterface({ input: stream! }).on('line', (l) => log(name, l));
   }

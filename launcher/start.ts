@@ -1,8 +1,7 @@
 // `bucketgate start`: managed filesystem backends, supervised services workers and Envoy as
 // children. Workers and managed backends are restarted when they die; if Envoy dies, the gateway
 // stops with a clear message rather than leaving a half-working endpoint.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { GatewayConfig } from '../core/config/types.ts';
 import { envoyBootstrap } from '../envoy/bootstrap.ts';
@@ -11,6 +10,7 @@ import { startChild } from './child.ts';
 import { log } from './log.ts';
 import { startManagedBackends, type ManagedBackends } from './managed-backends.ts';
 import { waitForPort } from './ports.ts';
+import { createRunDir } from './runtime-dir.ts';
 import { superviseServices } from './supervise.ts';
 
 export function workerSockets(runDir: string, n: number): string[] {
@@ -31,7 +31,7 @@ export async function startGateway(configured: GatewayConfig): Promise<never> {
     process.exit(2);
   }
   const config = managed.config;
-  const runDir = mkdtempSync(path.join(os.tmpdir(), 'bucketgate-'));
+  const runDir = createRunDir();
   const sockets = workerSockets(runDir, config.services.workers);
   const services = sockets.map((socket) => superviseServices(config, socket));
   await Promise.all(services.map((s) => s.ready));

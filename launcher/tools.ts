@@ -1,4 +1,4 @@
-// Finds the Envoy binary: ENVOY_BIN, then the project's tools folder, then PATH.
+// Finds the Envoy binary (ENVOY_BIN, then the project's tools folder, then PATH) and other programs on PATH.
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,7 +7,7 @@ export function toolsDir(): string {
   return process.env.BUCKETGATE_TOOLS ?? path.join(os.homedir(), '.cache', 'bucketgate', 'tools');
 }
 
-function onPath(name: string): string | undefined {
+export function onPath(name: string): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
     const p = path.join(dir, name);
     if (dir && existsSync(p)) return p;
