@@ -1,6 +1,6 @@
 // `bucketgate start`: managed filesystem backends, supervised services workers and Envoy as
 // children. Workers and managed backends are restarted when they die; if Envoy dies, the gateway
-// stops with a clear message rather than leaving a half-working endpoint.
+// stops with a clear message rather than leaving a half-working endpoint; a busy port stops it first.
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { GatewayConfig } from '../core/config/types.ts';
@@ -9,6 +9,7 @@ import { ENVOY_INSTALL_HINT, locateEnvoy } from './tools.ts';
 import { startChild } from './child.ts';
 import { log } from './log.ts';
 import { startManagedBackends, type ManagedBackends } from './managed-backends.ts';
+import { assertAddressFree } from './port-check.ts';
 import { waitForPort } from './ports.ts';
 import { createRunDir } from './runtime-dir.ts';
 import { superviseServices } from './supervise.ts';
@@ -25,6 +26,8 @@ export async function startGateway(configured: GatewayConfig): Promise<never> {
   }
   let managed: ManagedBackends;
   try {
+    await assertAddressFree(configured.listen.address, configured.listen.port);
+    if (configured.envoy.adminPort > 0) await assertAddressFree('127.0.0.1', configured.envoy.adminPort);
     managed = await startManagedBackends(configured);
   } catch (e) {
     log('gateway', (e as Error).message);
