@@ -3,7 +3,7 @@
 // passes through into BucketSubresource/ObjectSubresource; policies need them by name, so their
 // sub-resource names them here. An operation this table does not know has no class: only a rule that
 // names it exactly can allow it (README: "The action table").
-import { classifyOperation } from './operation.ts';
+import type { S3Operation } from './operation.ts';
 
 export const ACTION_CLASSES = ['read', 'write', 'delete', 'list', 'admin'] as const;
 export type ActionClass = (typeof ACTION_CLASSES)[number];
@@ -128,9 +128,11 @@ const NOT_SUBRESOURCE = new Set([
   'response-cache-control', 'response-content-disposition', 'response-content-encoding', 'x-id', 'select-type', 'id',
 ]);
 
-/** The S3 operation a request is, by name: a key of OPERATIONS, or an unknown name (UNKNOWN_NAME). */
-export function operationName(method: string, bucket: string | undefined, key: string, query: URLSearchParams, copySource: boolean): string {
-  const routed = classifyOperation(method, bucket, key, query, copySource);
+/**
+ * The S3 operation a request is, by name: a key of OPERATIONS, or an unknown name (UNKNOWN_NAME).
+ * `routed` is what classifyOperation made of the same request.
+ */
+export function operationName(routed: S3Operation, method: string, key: string, query: URLSearchParams): string {
   if (routed !== 'BucketSubresource' && routed !== 'ObjectSubresource' && routed !== 'Unknown') return routed;
   const m = method.toUpperCase();
   const scope = key === '' ? 'bucket' : 'object';
