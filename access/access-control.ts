@@ -1,29 +1,33 @@
 // The one seam for identity and policy below both services: ext_authz authenticates requests and
-// checks grants here, ext_proc authenticates POST forms and continues signed chunk chains here.
-// Nothing else looks up a secret or checks a grant.
+// asks for decisions here, ext_proc authenticates POST forms, continues signed chunk chains and
+// filters ListBuckets here. Nothing else looks up a secret or evaluates a policy.
 import { errors } from '../core/errors.ts';
 import type { GatewayConfig } from '../core/config/types.ts';
 import type { FormField } from '../core/s3/post-form.ts';
 import type { SigningKeyCache } from '../core/sigv4/signing-key.ts';
 import type { IncomingRequest } from '../core/sigv4/verify.ts';
-import { BucketGrants } from './grants.ts';
 import { assertNotSigV2Query, isAnonymous } from './identity/anonymous.ts';
-import type { Identity } from './identity/identity.ts';
+import { authMethod, type Identity } from './identity/identity.ts';
 import { authenticatePostForm, type PostFormAuth } from './identity/post-form.ts';
 import { authenticateSigV4 } from './identity/sigv4.ts';
+import { PolicyEngine, type PolicyConfigPart } from './policy/engine.ts';
+import type { Decision } from './policy/evaluate.ts';
+import type { PolicyRequest } from './policy/input.ts';
 import { Principals } from './principals.ts';
 
 export type { Identity } from './identity/identity.ts';
+export type { Decision } from './policy/evaluate.ts';
+export type { PolicyRequest } from './policy/input.ts';
 
 export class AccessControl {
   private readonly principals: Principals;
-  private readonly grants: BucketGrants;
+  private readonly policy: PolicyEngine;
   private readonly region?: string;
   private readonly openAccess: boolean;
 
-  constructor(config: Pick<GatewayConfig, 'users' | 'openAccess' | 'listen'>, private readonly keys: SigningKeyCache) {
+  constructor(config: PolicyConfigPart & Pick<GatewayConfig, 'listen'>, private readonly keys: SigningKeyCache) {
     this.principals = new Principals(config.users);
-    this.grants = new BucketGrants(config.users, config.openAccess);
+    this.policy = new PolicyEngine(config);
     this.region = config.listen.region;
     this.openAccess = config.openAccess;
   }
@@ -40,11 +44,11 @@ export class AccessControl {
 
   /** Who signed a POST Object form, with its decoded policy; a form without credentials is refused. */
   authenticateForm(fields: FormField[], now: Date): { identity: Identity } & PostFormAuth {
-    const auth = authenticatePostForm(fields, (ak) => this.principals.byAccessKey(ak)?.secret, now, this.keys, this.region);
+    const auth = authenticatePostForm(fields, (ak) => this.principals.active(ak, now)?.secret, now, this.keys, this.region);
     // A form without credentials would be an anonymous write: there is no public-write grant to allow it.
     if (!auth) throw errors.accessDenied();
     const principal = this.principals.byAccessKey(auth.accessKeyId)!.principal.name;
-    return { ...auth, identity: { principal, accessKeyId: auth.accessKeyId, presigned: false } };
+    return { ...auth, identity: { principal, accessKeyId: auth.accessKeyId, presigned: false, postForm: true } };
   }
 
   /**
@@ -57,12 +61,25 @@ export class AccessControl {
     return this.keys.get(accessKeyId, holder.secret, date, region, service);
   }
 
-  mayUse(identity: Identity, bucket: string): boolean {
-    return this.grants.mayUse(identity.principal, bucket);
+  /** The policy's decision on one request of this identity, with its explanation. */
+  decide(identity: Identity, req: Omit<PolicyRequest, 'presigned'>, now: Date): Decision {
+    const principal = {
+      name: identity.principal ?? '',
+      groups: this.policy.groupsOf(identity.principal),
+      authMethod: authMethod(identity),
+      keyId: identity.accessKeyId ?? '',
+      claims: {},
+    };
+    return this.policy.decide(principal, { ...req, presigned: identity.presigned }, now);
   }
 
-  /** Of `buckets`, those the identity may use, sorted (ListBuckets). */
-  visibleBuckets(identity: Identity, buckets: Iterable<string>): string[] {
-    return [...buckets].filter((b) => this.mayUse(identity, b)).sort();
+  /** decide(), throwing S3's AccessDenied when the policy does not allow the request. */
+  assertAllowed(identity: Identity, req: Omit<PolicyRequest, 'presigned'>, now: Date): void {
+    if (!this.decide(identity, req, now).allowed) throw errors.accessDenied();
+  }
+
+  /** Of `buckets`, those the identity may see (as HeadBucket would be allowed), sorted: ListBuckets. */
+  visibleBuckets(identity: Identity, buckets: Iterable<string>, now: Date): string[] {
+    return [...buckets].filter((bucket) => this.decide(identity, { operation: 'HeadBucket', method: 'HEAD', bucket, key: '' }, now).allowed).sort();
   }
 }

@@ -1,15 +1,19 @@
 // Who may sign requests: every gateway user's access keys, looked up by key id. The only place that
-// holds users' secrets; nothing outside access/ sees one.
+// holds users' secrets; nothing outside access/ sees one. A user may hold several keys side by side
+// (rotation); a disabled key, or one past its `expires`, is as unknown as one never issued — AWS
+// answers InvalidAccessKeyId for an inactive key too.
 import type { UserConfig } from '../core/config/types.ts';
 
 export interface Principal {
-  /** The user's name: what grants and the audit speak of. */
+  /** The user's name: what policies and the audit speak of. */
   name: string;
 }
 
 export interface KeyHolder {
   principal: Principal;
   secret: string;
+  disabled: boolean;
+  expires?: Date;
 }
 
 export class Principals {
@@ -18,10 +22,20 @@ export class Principals {
   constructor(users: readonly UserConfig[]) {
     for (const u of users) {
       const principal = { name: u.name };
-      for (const k of u.accessKeys) this.keys.set(k.accessKeyId, { principal, secret: k.secretAccessKey });
+      for (const k of u.accessKeys) {
+        this.keys.set(k.accessKeyId, { principal, secret: k.secretAccessKey, disabled: k.disabled === true, ...(k.expires && { expires: k.expires }) });
+      }
     }
   }
 
+  /** The holder of a key that may sign at `now`. */
+  active(accessKeyId: string, now: Date): KeyHolder | undefined {
+    const k = this.keys.get(accessKeyId);
+    if (!k || k.disabled || (k.expires !== undefined && now.getTime() >= k.expires.getTime())) return undefined;
+    return k;
+  }
+
+  /** Any configured key, active or not: a signature chain that an active key started goes on. */
   byAccessKey(accessKeyId: string): KeyHolder | undefined {
     return this.keys.get(accessKeyId);
   }

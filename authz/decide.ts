@@ -1,10 +1,11 @@
 // The whole ext_authz decision as a pure function, one phase after another:
 //   request shape → routes that precede identity → identity → admission → policy → resolve → upstream.
 // I/O (gRPC, clock) stays in the server; this is what the unit tests exercise.
-import type { AccessControl, Identity } from '../access/access-control.ts';
+import type { AccessControl, Identity, PolicyRequest } from '../access/access-control.ts';
 import type { BackendSigner } from '../backends/signer.ts';
 import type { BucketMap } from '../core/buckets.ts';
 import { errors, S3Error } from '../core/errors.ts';
+import { operationName } from '../core/s3/actions.ts';
 import { classifyOperation } from '../core/s3/operation.ts';
 import { parseS3Target, type S3Target } from '../core/s3/request.ts';
 import { requestShapeError } from '../core/s3/request-shape.ts';
@@ -72,15 +73,18 @@ function routeBeforeIdentity(req: AuthzRequest, op: 'CorsPreflight' | 'PostObjec
   });
 }
 
-/** The grant on the copy source, and its real name on the same backend. */
-function resolveCopySource(header: string, identity: Identity, backend: string, ctx: AuthzContext): string {
+/** Read on the copy source (as a GetObject of it), and its real name on the same backend. */
+function resolveCopySource(header: string, identity: Identity, facts: PolicyFacts, backend: string, ctx: AuthzContext): string {
   const src = parseCopySource(header);
-  if (!ctx.access.mayUse(identity, src.bucket)) throw errors.accessDenied();
+  const source = { ...facts, operation: 'GetObject', method: 'GET', bucket: src.bucket, key: decodeURIComponent(src.encodedKey), prefix: '', delimiter: '' };
+  ctx.access.assertAllowed(identity, source, ctx.now);
   const resolved = ctx.buckets.resolve(src.bucket);
   if (!resolved) throw errors.noSuchBucket(src.bucket);
   if (resolved.backend.name !== backend) throw crossBackendCopy();
   return formatCopySource(resolved.realBucket, src);
 }
+
+type PolicyFacts = Omit<PolicyRequest, 'presigned'>;
 
 function decide(req: AuthzRequest, ctx: AuthzContext): Decided {
   const target = parseS3Target(req.rawPath, req.header('host') ?? '', ctx.domain);
@@ -112,10 +116,19 @@ function decide(req: AuthzRequest, ctx: AuthzContext): Decided {
     };
   }
   // Policy before existence, so that a user learns nothing about buckets it may not use.
-  if (!ctx.access.mayUse(identity, target.bucket)) throw errors.accessDenied();
+  const facts: PolicyFacts = {
+    operation: operationName(op, req.method, target.key, query),
+    method: req.method,
+    bucket: target.bucket,
+    key: target.key,
+    prefix: query.get('prefix') ?? '',
+    delimiter: query.get('delimiter') ?? '',
+    headers: req.headers,
+  };
+  ctx.access.assertAllowed(identity, facts, ctx.now);
   const resolved = ctx.buckets.resolve(target.bucket);
   if (!resolved) throw errors.noSuchBucket(target.bucket);
   const backend = resolved.backend.name;
-  const copySource = copySourceHeader === undefined ? undefined : resolveCopySource(copySourceHeader, identity, backend, ctx);
+  const copySource = copySourceHeader === undefined ? undefined : resolveCopySource(copySourceHeader, identity, facts, backend, ctx);
   return routed(req, ctx, { op, ...who, bucket: target.bucket, realBucket: resolved.realBucket, backend, encodedKey, copySource });
 }

@@ -7,4 +7,13 @@ export interface Identity {
   accessKeyId?: string;
   /** Authenticated by query string: those X-Amz-* parameters must not be forwarded. */
   presigned: boolean;
+  /** Set by the form authenticator; header and query signatures are told apart by `presigned`. */
+  postForm?: true;
+}
+
+/** How the identity proved itself, as policy conditions see it (principal.authMethod). */
+export function authMethod(identity: Identity): 'anonymous' | 'post-form' | 'presigned' | 'sigv4' {
+  if (identity.principal === undefined) return 'anonymous';
+  if (identity.postForm) return 'post-form';
+  return identity.presigned ? 'presigned' : 'sigv4';
 }

@@ -36,7 +36,7 @@ export class PostFormStage implements BodyStage {
   private readonly boundary: string;
   private readonly declaredLength: number;
 
-  constructor(private readonly ctx: PostObjectContext, headers: Record<string, string>) {
+  constructor(private readonly ctx: PostObjectContext, private readonly headers: Record<string, string>) {
     this.boundary = formBoundary(headers['content-type']);
     const declared = headers['content-length'];
     if (declared === undefined || !/^\d+$/.test(declared)) throw errors.missingContentLength();
@@ -81,7 +81,8 @@ export class PostFormStage implements BodyStage {
       if (backend.filesystem) assertContained(backend.filesystem.path, d.realBucket!, k);
     }
     const auth = access.authenticateForm(fields, now);
-    if (!access.mayUse(auth.identity, d.bucket!)) throw errors.accessDenied();
+    // Write on the key the form names (with ${filename} filled in, as the object will be called).
+    access.assertAllowed(auth.identity, { operation: 'PostObject', method: 'POST', bucket: d.bucket!, key, headers: this.headers }, now);
     const target = { clientBucket: d.bucket!, realBucket: d.realBucket! };
     return backendFormFields(fields, auth.policy, target, { ...backend.credentials, region: backend.region }, now, keys);
   }
