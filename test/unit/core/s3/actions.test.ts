@@ -2,7 +2,8 @@
 // scope; pass-through operations are named; what the table does not know gets a name rules can use.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { OPERATIONS, isUnknownOperationName, operationName } from '../../../../core/s3/actions.ts';
+import { readFileSync } from 'node:fs';
+import { ACTION_CLASSES, OPERATIONS, isUnknownOperationName, operationName, type ResourceScope } from '../../../../core/s3/actions.ts';
 import { classifyOperation, type S3Operation } from '../../../../core/s3/operation.ts';
 
 const nameOf = (method: string, bucket: string | undefined, key: string, query: string, copy = false) => {
@@ -83,4 +84,22 @@ test('an operation the table does not know gets a name a rule can use', () => {
     assert.ok(isUnknownOperationName(n), n);
   }
   assert.ok(!isUnknownOperationName('GetObject'));
+});
+
+/** The README's action table: one row per class and scope, operations sorted. */
+function tableRows(): string {
+  const scopes: ResourceScope[] = ['object', 'keys', 'bucket', 'any', 'service'];
+  return ACTION_CLASSES.flatMap((action) =>
+    scopes.flatMap((scope) => {
+      const ops = Object.entries(OPERATIONS).filter(([, i]) => i.action === action && i.scope === scope).map(([n]) => n).sort();
+      return ops.length === 0 ? [] : [`| ${action} | ${scope} | ${ops.join(', ')} |`];
+    }),
+  ).join('\n');
+}
+
+test('README action table = the code\'s', () => {
+  const readme = readFileSync(new URL('../../../../README.md', import.meta.url), 'utf8');
+  const block = /<!-- action-table -->\n\| class \| scope \| operations \|\n\|---\|---\|---\|\n([\s\S]*?)\n<!-- \/action-table -->/.exec(readme);
+  assert.ok(block, 'README has the action-table block');
+  assert.equal(block[1], tableRows());
 });
