@@ -13,7 +13,8 @@ export interface KeyHolder {
   principal: Principal;
   secret: string;
   disabled: boolean;
-  expires?: Date;
+  /** Epoch milliseconds from which the key no longer signs. */
+  expiresAt?: number;
 }
 
 export class Principals {
@@ -23,7 +24,7 @@ export class Principals {
     for (const u of users) {
       const principal = { name: u.name };
       for (const k of u.accessKeys) {
-        this.keys.set(k.accessKeyId, { principal, secret: k.secretAccessKey, disabled: k.disabled === true, ...(k.expires && { expires: k.expires }) });
+        this.keys.set(k.accessKeyId, { principal, secret: k.secretAccessKey, disabled: k.disabled === true, ...(k.expires !== undefined && { expiresAt: Date.parse(k.expires) }) });
       }
     }
   }
@@ -31,7 +32,7 @@ export class Principals {
   /** The holder of a key that may sign at `now`. */
   active(accessKeyId: string, now: Date): KeyHolder | undefined {
     const k = this.keys.get(accessKeyId);
-    if (!k || k.disabled || (k.expires !== undefined && now.getTime() >= k.expires.getTime())) return undefined;
+    if (!k || k.disabled || (k.expiresAt !== undefined && now.getTime() >= k.expiresAt)) return undefined;
     return k;
   }
 

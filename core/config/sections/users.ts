@@ -23,7 +23,8 @@ export interface RawUser {
 /** A user's key: refused with InvalidAccessKeyId once disabled or past `expires`. */
 export interface UserKey extends Credentials {
   disabled?: true;
-  expires?: Date;
+  /** ISO 8601 in UTC; text, not a Date, because the model reaches the services workers as JSON. */
+  expires?: string;
 }
 
 export interface UserConfig {
@@ -88,7 +89,7 @@ export const users: Section<RawUsers & RawBuckets & RawGroups & RawPolicies, { u
         accessKeys: u.access_keys.map((k) => ({
           ...toCredentials(k),
           ...(k.disabled === true && { disabled: true as const }),
-          ...(k.expires !== undefined && { expires: new Date(k.expires) }),
+          ...(k.expires !== undefined && { expires: new Date(k.expires).toISOString() }),
         })),
         ...(u.groups && { groups: [...u.groups] }),
         ...(u.policies && { policies: [...u.policies] }),

@@ -18,7 +18,7 @@ const deps = authzDeps(
       {
         name: 'tara',
         groups: ['team-a'],
-        accessKeys: [K1, { ...K2, expires: new Date(NOW.getTime() + 60_000) }, { ...OLD, expires: NOW }, { ...OFF, disabled: true }],
+        accessKeys: [K1, { ...K2, expires: new Date(NOW.getTime() + 60_000).toISOString() }, { ...OLD, expires: NOW.toISOString() }, { ...OFF, disabled: true }],
       },
     ],
     groups: [{ name: 'team-a', policies: ['team'] }],

@@ -15,7 +15,7 @@ test('the issue 17 example loads: groups, policies, several keys, disabled and e
   const [alice, carol] = config!.users;
   assert.deepEqual(alice!.groups, ['team-a']);
   assert.deepEqual(alice!.policies, ['own-home']);
-  assert.deepEqual(alice!.accessKeys.map((k) => [k.accessKeyId, k.disabled, k.expires?.toISOString()]), [
+  assert.deepEqual(alice!.accessKeys.map((k) => [k.accessKeyId, k.disabled, k.expires]), [
     ['AKIAALICE0000000001', undefined, undefined],
     ['AKIAALICE0000000002', undefined, '2027-06-01T00:00:00.000Z'],
   ]);
@@ -24,6 +24,8 @@ test('the issue 17 example loads: groups, policies, several keys, disabled and e
   const ownHome = config!.policies!.find((p) => p.name === 'own-home')!;
   assert.deepEqual(ownHome.rules[0]!.resources, ['home/${principal.name}/*']);
   assert.match(ownHome.rules[0]!.when!, /^request\.sourceIp\.startsWith/);
+  // The model reaches the services workers as JSON: nothing in it may change on the way (a Date would).
+  assert.deepEqual(JSON.parse(JSON.stringify(config)), config);
 });
 
 test('buckets shorthand: "*", ["*"], a glob string and a list of names and globs', () => {
