@@ -22,6 +22,8 @@ export interface CompiledRule extends RuleRef {
 
 export interface BoundRule extends Omit<CompiledRule, 'resources'> {
   resources: Glob[];
+  /** The rule's place, made once: every decision's explanation points at it. */
+  ref: RuleRef;
 }
 
 export function compilePolicies(policies: readonly PolicyConfig[]): Map<string, CompiledRule[]> {
@@ -61,5 +63,5 @@ export function userRules(user: UserConfig, groups: ReadonlyMap<string, GroupCon
 }
 
 export function bindRules(rules: readonly CompiledRule[], principal: TemplatePrincipal): BoundRule[] {
-  return rules.map((r) => ({ ...r, resources: bindResources(r.resources, principal) }));
+  return rules.map((r) => ({ ...r, resources: bindResources(r.resources, principal), ref: { policy: r.policy, index: r.index } }));
 }

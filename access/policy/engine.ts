@@ -33,7 +33,7 @@ export class PolicyEngine {
   /** `principal.name` '' is anonymous; an unknown name has no rules, so it is denied. */
   decide(principal: PrincipalDocument, req: PolicyRequest, now: Date): Decision {
     const rules = principal.name === '' ? this.anonymous : (this.rules.get(principal.name) ?? []);
-    const input = conditionInput(req, OPERATIONS[req.operation]?.action ?? '', principal, now);
-    return evaluate(rules, targetOf(req.operation, req.bucket, req.key, req.prefix), input);
+    const input = () => conditionInput(req, OPERATIONS[req.operation]?.action ?? '', principal, now);
+    return evaluate(rules, targetOf(req.operation, req.bucket, req.key, req.prefix), req.operation, input);
   }
 }

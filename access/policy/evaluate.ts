@@ -18,22 +18,23 @@ export interface Decision {
   rules: RuleOutcome[];
 }
 
-export function evaluate(rules: readonly BoundRule[], target: ResourceTarget, input: ConditionInput): Decision {
-  const operation = input.request.operation;
+/** `input` is asked for only when a rule's condition runs (most rules have none, or fail earlier). */
+export function evaluate(rules: readonly BoundRule[], target: ResourceTarget, operation: string, input: () => ConditionInput): Decision {
+  let document: ConditionInput | undefined;
   const outcomes = rules.map((rule): RuleOutcome => {
-    const base = { rule: { policy: rule.policy, index: rule.index }, effect: rule.effect };
-    if (!actionApplies(rule, operation, target)) return { ...base, matched: false, failed: 'action' };
-    if (!rule.resources.some((g) => globApplies(g, target, rule.effect))) return { ...base, matched: false, failed: 'resource' };
-    if (!rule.when) return { ...base, matched: true };
-    const result = rule.when(input);
+    const { ref: r, effect } = rule;
+    if (!actionApplies(rule, operation, target)) return { rule: r, effect, matched: false, failed: 'action' };
+    if (!rule.resources.some((g) => globApplies(g, target, effect))) return { rule: r, effect, matched: false, failed: 'resource' };
+    if (!rule.when) return { rule: r, effect, matched: true };
+    const result = rule.when((document ??= input()));
     // Fail closed: a condition that cannot be evaluated (a missing header, a type mismatch) allows
     // nothing and denies what its rule denies.
     if (result instanceof Error) {
-      return rule.effect === 'deny'
-        ? { ...base, matched: true, conditionError: result.message }
-        : { ...base, matched: false, failed: 'condition', conditionError: result.message };
+      return effect === 'deny'
+        ? { rule: r, effect, matched: true, conditionError: result.message }
+        : { rule: r, effect, matched: false, failed: 'condition', conditionError: result.message };
     }
-    return result ? { ...base, matched: true } : { ...base, matched: false, failed: 'condition' };
+    return result ? { rule: r, effect, matched: true } : { rule: r, effect, matched: false, failed: 'condition' };
   });
   const deny = outcomes.find((o) => o.matched && o.effect === 'deny');
   const allow = outcomes.find((o) => o.matched && o.effect === 'allow');
