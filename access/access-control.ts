@@ -17,7 +17,9 @@ import { Principals } from './principals.ts';
 
 export type { Identity } from './identity/identity.ts';
 export type { Decision } from './policy/evaluate.ts';
-export type { PolicyRequest } from './policy/input.ts';
+
+/** A request as the policy is asked about it; whether it was presigned comes from the identity. */
+export type AccessRequest = Omit<PolicyRequest, 'presigned'>;
 
 export class AccessControl {
   private readonly principals: Principals;
@@ -62,7 +64,7 @@ export class AccessControl {
   }
 
   /** The policy's decision on one request of this identity, with its explanation. */
-  decide(identity: Identity, req: Omit<PolicyRequest, 'presigned'>, now: Date): Decision {
+  decide(identity: Identity, req: AccessRequest, now: Date): Decision {
     const principal = {
       name: identity.principal ?? '',
       groups: this.policy.groupsOf(identity.principal),
@@ -74,7 +76,7 @@ export class AccessControl {
   }
 
   /** decide(), throwing S3's AccessDenied when the policy does not allow the request. */
-  assertAllowed(identity: Identity, req: Omit<PolicyRequest, 'presigned'>, now: Date): void {
+  assertAllowed(identity: Identity, req: AccessRequest, now: Date): void {
     if (!this.decide(identity, req, now).allowed) throw errors.accessDenied();
   }
 

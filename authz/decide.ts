@@ -1,7 +1,7 @@
 // The whole ext_authz decision as a pure function, one phase after another:
 //   request shape → routes that precede identity → identity → admission → policy → resolve → upstream.
 // I/O (gRPC, clock) stays in the server; this is what the unit tests exercise.
-import type { AccessControl, Identity, PolicyRequest } from '../access/access-control.ts';
+import type { AccessControl, AccessRequest, Identity } from '../access/access-control.ts';
 import type { BackendSigner } from '../backends/signer.ts';
 import type { BucketMap } from '../core/buckets.ts';
 import { errors, S3Error } from '../core/errors.ts';
@@ -74,7 +74,7 @@ function routeBeforeIdentity(req: AuthzRequest, op: 'CorsPreflight' | 'PostObjec
 }
 
 /** Read on the copy source (as a GetObject of it), and its real name on the same backend. */
-function resolveCopySource(header: string, identity: Identity, facts: PolicyFacts, backend: string, ctx: AuthzContext): string {
+function resolveCopySource(header: string, identity: Identity, facts: AccessRequest, backend: string, ctx: AuthzContext): string {
   const src = parseCopySource(header);
   const source = { ...facts, operation: 'GetObject', method: 'GET', bucket: src.bucket, key: decodeURIComponent(src.encodedKey), prefix: '', delimiter: '' };
   ctx.access.assertAllowed(identity, source, ctx.now);
@@ -83,8 +83,6 @@ function resolveCopySource(header: string, identity: Identity, facts: PolicyFact
   if (resolved.backend.name !== backend) throw crossBackendCopy();
   return formatCopySource(resolved.realBucket, src);
 }
-
-type PolicyFacts = Omit<PolicyRequest, 'presigned'>;
 
 function decide(req: AuthzRequest, ctx: AuthzContext): Decided {
   const target = parseS3Target(req.rawPath, req.header('host') ?? '', ctx.domain);
@@ -116,7 +114,7 @@ function decide(req: AuthzRequest, ctx: AuthzContext): Decided {
     };
   }
   // Policy before existence, so that a user learns nothing about buckets it may not use.
-  const facts: PolicyFacts = {
+  const facts: AccessRequest = {
     operation: operationName(op, req.method, target.key, query),
     method: req.method,
     bucket: target.bucket,
