@@ -103,6 +103,14 @@ describe('gateway security', () => {
     assert.equal(ok.status, 200);
   });
 
+  it('versitygw\'s admin API (PATCH /create-user, /list-users) is refused even for buckets: "*", never signed with the backend\'s root key', async () => {
+    // An operation outside the action table: only a rule naming it could allow it. Passed on, it would
+    // act on the backend's IAM with the credentials the gateway signs with.
+    const bob = USERS.bob;
+    await expectDenied(await signedRequest(gw(), bob, 'PATCH', '/create-user?access=evil&secret=evil-secret-0123&role=admin'), 403, 'AccessDenied');
+    await expectDenied(await signedRequest(gw(), bob, 'PATCH', '/list-users'), 403, 'AccessDenied');
+  });
+
   it('a bucket on another backend as copy source → 501 NotImplemented', async () => {
     const req = await signedRequest(gw(), USERS.bob, 'PUT', '/releases/x', { headers: { 'x-amz-copy-source': '/media/k' } });
     await expectDenied(req, 501, 'NotImplemented');
