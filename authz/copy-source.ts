@@ -6,6 +6,8 @@ import { uriEncode } from '../core/sigv4/canonical.ts';
 
 export interface CopySource {
   bucket: string;
+  /** The key, decoded (what policies match). */
+  key: string;
   /** Canonically encoded key. */
   encodedKey: string;
   /** '' or '?versionId=…' as the client sent it. */
@@ -41,7 +43,7 @@ export function parseCopySource(value: string): CopySource {
   if (key === undefined) throw invalidCopySource('Invalid copy source encoding', value);
   if (key === '' || !isAcceptedKey(key)) throw invalidCopySource('Invalid copy source object key', key);
   if (versionQuery && !/^\?versionId=[^&]*$/.test(versionQuery)) throw errors.invalidArgument('Invalid copy source version');
-  return { bucket, encodedKey: uriEncode(key, false), versionQuery };
+  return { bucket, key, encodedKey: uriEncode(key, false), versionQuery };
 }
 
 export function formatCopySource(realBucket: string, src: CopySource): string {

@@ -76,7 +76,7 @@ function routeBeforeIdentity(req: AuthzRequest, op: 'CorsPreflight' | 'PostObjec
 /** Read on the copy source (as a GetObject of it), and its real name on the same backend. */
 function resolveCopySource(header: string, identity: Identity, facts: AccessRequest, backend: string, ctx: AuthzContext): string {
   const src = parseCopySource(header);
-  const source = { ...facts, operation: 'GetObject', method: 'GET', bucket: src.bucket, key: decodeURIComponent(src.encodedKey), prefix: '', delimiter: '' };
+  const source = { ...facts, operation: 'GetObject', method: 'GET', bucket: src.bucket, key: src.key, prefix: '', delimiter: '' };
   ctx.access.assertAllowed(identity, source, ctx.now);
   const resolved = ctx.buckets.resolve(src.bucket);
   if (!resolved) throw errors.noSuchBucket(src.bucket);

@@ -77,12 +77,9 @@ function extProcFilter() {
       mutation_rules: { allow_all_routing: true },
       // Only what ext_proc reads: fewer headers are less for Envoy to encode and Node to decode.
       forward_rules: {
-        allowed_headers: {
-          patterns: [
-            ...[':path', ':scheme', ':status', 'content-type', 'content-length', 'location', 'x-request-id', 'x-amz-content-sha256', 'x-amz-decoded-content-length']
-              .map((exact) => ({ exact })),
-          ],
-        },
+        allowed_headers: exact([
+          ':path', ':scheme', ':status', 'content-type', 'content-length', 'location', 'x-request-id', 'x-amz-content-sha256', 'x-amz-decoded-content-length',
+        ]),
       },
       metadata_options: {
         forwarding_namespaces: { untyped: [AUTHZ_METADATA_NAMESPACE] },

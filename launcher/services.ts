@@ -1,5 +1,5 @@
-// Hosts both gRPC services (ext_authz Check and ext_proc Process) on one Unix socket, on the gRPC
-// stack named by BUCKETGATE_GRPC (`http2`, the default: our minimal server on node:http2; `grpc-js`;
+// Hosts ext_authz and ext_proc for one worker: both gRPC services (Check and Process) on one Unix
+// socket, on the gRPC stack named by BUCKETGATE_GRPC (`http2`, the default: our minimal server on node:http2; `grpc-js`;
 // or `connect`: @connectrpc/connect-node, a devDependency, after `bash scripts/gen-connect.sh`). Everything a request needs is built here once, at config load.
 import { AccessControl } from '../access/access-control.ts';
 import { checkHandler, httpCheckHandler } from '../authz/server.ts';
@@ -22,12 +22,8 @@ export function transportName(env: NodeJS.ProcessEnv = process.env): TransportNa
   return name;
 }
 
-/** What a worker serves, to be closed as one. */
-export interface RunningServices {
-  close(graceMs?: number): Promise<void>;
-}
-
-export async function startServices(config: GatewayConfig, socketPath: string): Promise<RunningServices> {
+/** Serves until the worker exits (it does on SIGTERM or when the launcher goes). */
+export async function startServices(config: GatewayConfig, socketPath: string): Promise<void> {
   const buckets = new BucketMap(config);
   const access = new AccessControl(config, new SigningKeyCache());
   // The backends' derived keys: shared by the header signer (ext_authz) and the body stages (ext_proc).
@@ -47,9 +43,4 @@ export async function startServices(config: GatewayConfig, socketPath: string): 
   // The HTTP check endpoint is always served beside the gRPC services: the Envoy config picks one.
   const httpAuthz = createHttpAuthzServer(httpCheckHandler(authzDeps));
   await httpAuthz.listen({ socket: authzHttpSocket(socketPath) });
-  return {
-    async close(graceMs) {
-      await Promise.all([transport.close(graceMs), httpAuthz.close(graceMs)]);
-    },
-  };
 }

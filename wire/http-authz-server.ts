@@ -2,7 +2,6 @@
 // in, one answer out (status, headers, body). node:http costs less per check than any gRPC stack
 // measured here (bench/results/), which is why Envoy reaches ext_authz this way by default.
 import http from 'node:http';
-import { errors, errorXml } from '../core/errors.ts';
 
 export interface HttpAuthzCheck {
   method: string;
@@ -31,9 +30,10 @@ export function createHttpAuthzServer(handle: (check: HttpAuthzCheck) => HttpAut
     try {
       answer = handle({ method: req.method ?? 'GET', url: req.url ?? '/', rawHeaders: req.rawHeaders });
     } catch (e) {
-      // The handler fails closed on its own; this is the last guard: a 500 the client sees as S3 XML.
+      // The handler fails closed on its own; this is the last guard. Envoy reads a 5xx answer as a
+      // failed check and drops its body: the client gets 503 ServiceUnavailable (envoy/local-reply.ts).
       console.error('ext_authz http error:', e);
-      answer = { status: 500, headers: { 'content-type': 'application/xml' }, body: errorXml(errors.internal(), req.url ?? '/', '') };
+      answer = { status: 500, headers: {}, body: '' };
     }
     // The check request carries no body we read (Envoy sends none), but drain whatever comes.
     req.resume();

@@ -7,8 +7,8 @@
 import { celEnv, celMethod, CelScalar, isCelError, listType, parse, plan } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
 import type { Expr } from '@bufbuild/cel-spec/cel/expr/syntax_pb.js';
-import { parseCidr, type Cidr } from '../cidr.ts';
-import { compileGlob, type Glob } from '../glob.ts';
+import { parseCidr } from '../cidr.ts';
+import { compileGlob } from '../glob.ts';
 import { CONDITION_FIELDS, type ConditionInput } from './input-document.ts';
 
 /** A position in the expression: 0-based offset, 1-based line and column. */
@@ -26,19 +26,23 @@ export interface ConditionProblem {
 /** Evaluates the condition: true or false, or an Error when it did not evaluate to a boolean. */
 export type Condition = (input: ConditionInput) => boolean | Error;
 
-const cidrCache = new Map<string, Cidr | undefined>();
-const globCache = new Map<string, Glob>();
-
-function cidr(source: string): Cidr | undefined {
-  if (!cidrCache.has(source)) cidrCache.set(source, parseCidr(source));
-  return cidrCache.get(source);
+/**
+ * Parsed CIDRs and globs by source. An argument may come from the request (`'x'.matchesGlob(request.key)`),
+ * so the cache is bounded: past its size it starts over rather than grow with what clients send.
+ */
+function boundedCache<T>(make: (source: string) => T, size = 1024): (source: string) => T {
+  let entries = new Map<string, T>();
+  return (source) => {
+    if (entries.has(source)) return entries.get(source)!;
+    if (entries.size >= size) entries = new Map();
+    const made = make(source);
+    entries.set(source, made);
+    return made;
+  };
 }
 
-function glob(source: string): Glob {
-  let g = globCache.get(source);
-  if (!g) globCache.set(source, (g = compileGlob(source)));
-  return g;
-}
+const cidr = boundedCache(parseCidr);
+const glob = boundedCache(compileGlob);
 
 function inCidr(ip: string, range: string): boolean {
   const c = cidr(range);
