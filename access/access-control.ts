@@ -5,18 +5,19 @@ import { errors } from '../core/errors.ts';
 import type { GatewayConfig } from '../core/config/types.ts';
 import type { FormField } from '../core/s3/post-form.ts';
 import type { SigningKeyCache } from '../core/sigv4/signing-key.ts';
+import type { PrincipalDocument } from '../core/policy/input-document.ts';
 import type { IncomingRequest } from '../core/sigv4/verify.ts';
 import { assertNotSigV2Query, isAnonymous } from './identity/anonymous.ts';
 import { authMethod, type Identity } from './identity/identity.ts';
 import { authenticatePostForm, type PostFormAuth } from './identity/post-form.ts';
 import { authenticateSigV4 } from './identity/sigv4.ts';
 import { PolicyEngine, type PolicyConfigPart } from './policy/engine.ts';
-import type { Decision } from './policy/evaluate.ts';
+import type { Decision, Verdict } from './policy/evaluate.ts';
 import type { PolicyRequest } from './policy/input.ts';
 import { Principals } from './principals.ts';
 
 export type { Identity } from './identity/identity.ts';
-export type { Decision } from './policy/evaluate.ts';
+export type { Decision, Verdict } from './policy/evaluate.ts';
 
 /** A request as the policy is asked about it; whether it was presigned comes from the identity. */
 export type AccessRequest = Omit<PolicyRequest, 'presigned'>;
@@ -63,25 +64,33 @@ export class AccessControl {
     return this.keys.get(accessKeyId, holder.secret, date, region, service);
   }
 
-  /** The policy's decision on one request of this identity, with its explanation. */
+  /** The policy's decision on one request of this identity, with its explanation (every rule's outcome). */
   decide(identity: Identity, req: AccessRequest, now: Date): Decision {
-    const principal = {
+    return this.policy.decide(this.principalOf(identity), { ...req, presigned: identity.presigned }, now);
+  }
+
+  /** The same verdict as decide() without the explanation: what serving a request needs, at less cost. */
+  verdict(identity: Identity, req: AccessRequest, now: Date): Verdict {
+    return this.policy.verdict(this.principalOf(identity), { ...req, presigned: identity.presigned }, now);
+  }
+
+  /** verdict(), throwing S3's AccessDenied when the policy does not allow the request. */
+  assertAllowed(identity: Identity, req: AccessRequest, now: Date): void {
+    if (!this.verdict(identity, req, now).allowed) throw errors.accessDenied();
+  }
+
+  /** Of `buckets`, those the identity may see (as HeadBucket would be allowed), sorted: ListBuckets. */
+  visibleBuckets(identity: Identity, buckets: Iterable<string>, now: Date): string[] {
+    return [...buckets].filter((bucket) => this.verdict(identity, { operation: 'HeadBucket', method: 'HEAD', bucket, key: '' }, now).allowed).sort();
+  }
+
+  private principalOf(identity: Identity): PrincipalDocument {
+    return {
       name: identity.principal ?? '',
       groups: this.policy.groupsOf(identity.principal),
       authMethod: authMethod(identity),
       keyId: identity.accessKeyId ?? '',
       claims: {},
     };
-    return this.policy.decide(principal, { ...req, presigned: identity.presigned }, now);
-  }
-
-  /** decide(), throwing S3's AccessDenied when the policy does not allow the request. */
-  assertAllowed(identity: Identity, req: AccessRequest, now: Date): void {
-    if (!this.decide(identity, req, now).allowed) throw errors.accessDenied();
-  }
-
-  /** Of `buckets`, those the identity may see (as HeadBucket would be allowed), sorted: ListBuckets. */
-  visibleBuckets(identity: Identity, buckets: Iterable<string>, now: Date): string[] {
-    return [...buckets].filter((bucket) => this.decide(identity, { operation: 'HeadBucket', method: 'HEAD', bucket, key: '' }, now).allowed).sort();
   }
 }

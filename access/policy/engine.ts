@@ -1,18 +1,20 @@
 // The policy engine as AccessControl holds it: built once from the config (every user's rules bound
 // to its name and groups), then one pure decision per request.
 import type { GatewayConfig } from '../../core/config/types.ts';
-import type { PrincipalDocument } from '../../core/policy/input-document.ts';
+import type { ConditionInput, PrincipalDocument } from '../../core/policy/input-document.ts';
 import { OPERATIONS } from '../../core/s3/actions.ts';
 import { OPEN_ACCESS_RULE, bindRules, compilePolicies, userRules, type BoundRule } from './compile.ts';
-import { evaluate, targetOf, type Decision } from './evaluate.ts';
+import { evaluate, targetOf, verdict, type Decision, type Verdict } from './evaluate.ts';
 import { conditionInput, type PolicyRequest } from './input.ts';
+import type { ResourceTarget } from './resources.ts';
+import { RuleSet } from './rule-set.ts';
 
 export type PolicyConfigPart = Pick<GatewayConfig, 'users' | 'openAccess' | 'groups' | 'policies'>;
 
 export class PolicyEngine {
-  private readonly rules = new Map<string, BoundRule[]>();
+  private readonly rules = new Map<string, RuleSet>();
   private readonly groups = new Map<string, string[]>();
-  private readonly anonymous: BoundRule[];
+  private readonly anonymous: RuleSet;
 
   constructor(config: PolicyConfigPart) {
     const policies = compilePolicies(config.policies ?? []);
@@ -20,9 +22,9 @@ export class PolicyEngine {
     for (const u of config.users) {
       const principal = { name: u.name, groups: u.groups ?? [] };
       this.groups.set(u.name, principal.groups);
-      this.rules.set(u.name, bindRules(userRules(u, groups, policies), principal));
+      this.rules.set(u.name, new RuleSet(bindRules(userRules(u, groups, policies), principal)));
     }
-    this.anonymous = config.openAccess ? bindRules([OPEN_ACCESS_RULE], { name: '', groups: [] }) : [];
+    this.anonymous = new RuleSet(config.openAccess ? bindRules([OPEN_ACCESS_RULE], { name: '', groups: [] }) : []);
   }
 
   /** A configured user's groups ([] for anyone else). */
@@ -30,10 +32,26 @@ export class PolicyEngine {
     return (name !== undefined && this.groups.get(name)) || [];
   }
 
-  /** `principal.name` '' is anonymous; an unknown name has no rules, so it is denied. */
+  /** The decision with every rule's outcome. `principal.name` '' is anonymous; an unknown name has no rules, so it is denied. */
   decide(principal: PrincipalDocument, req: PolicyRequest, now: Date): Decision {
-    const rules = principal.name === '' ? this.anonymous : (this.rules.get(principal.name) ?? []);
+    return this.run((rules) => rules.all, evaluate, principal, req, now);
+  }
+
+  /** The same verdict as decide() without the explanation: what requests need, at less cost. */
+  verdict(principal: PrincipalDocument, req: PolicyRequest, now: Date): Verdict {
+    return this.run((rules) => rules.about(req.operation), verdict, principal, req, now);
+  }
+
+  private run<T>(
+    which: (rules: RuleSet) => readonly BoundRule[],
+    how: (rules: readonly BoundRule[], target: ResourceTarget, operation: string, input: () => ConditionInput) => T,
+    principal: PrincipalDocument,
+    req: PolicyRequest,
+    now: Date,
+  ): T {
+    const set = principal.name === '' ? this.anonymous : this.rules.get(principal.name);
+    const rules = set ? which(set) : [];
     const input = () => conditionInput(req, OPERATIONS[req.operation]?.action ?? '', principal, now);
-    return evaluate(rules, targetOf(req.operation, req.bucket, req.key, req.prefix), req.operation, input);
+    return how(rules, targetOf(req.operation, req.bucket, req.key, req.prefix), req.operation, input);
   }
 }

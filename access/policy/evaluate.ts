@@ -11,31 +11,50 @@ export type RuleOutcome =
   | { rule: RuleRef; effect: 'allow' | 'deny'; matched: true; conditionError?: string }
   | { rule: RuleRef; effect: 'allow' | 'deny'; matched: false; failed: 'action' | 'resource' | 'condition'; conditionError?: string };
 
-export interface Decision {
+/** What a request needs: allowed or not, and the rule that decided (absent when no rule matched: denied by default). */
+export interface Verdict {
   allowed: boolean;
-  /** The rule that decided; absent when no rule matched (denied by default). */
   deciding?: RuleRef;
+}
+
+/** A verdict with its explanation: every rule's outcome, in order. */
+export interface Decision extends Verdict {
   rules: RuleOutcome[];
 }
 
-/** `input` is asked for only when a rule's condition runs (most rules have none, or fail earlier). */
+/** One rule against one request: matched (true), where it failed, or the Error its condition gave. */
+function tryRule(rule: BoundRule, target: ResourceTarget, operation: string, document: () => ConditionInput): true | 'action' | 'resource' | 'condition' | Error {
+  if (!actionApplies(rule, operation, target)) return 'action';
+  if (!rule.resources.some((g) => globApplies(g, target, rule.effect))) return 'resource';
+  if (!rule.when) return true;
+  const result = rule.when(document());
+  return result instanceof Error ? result : result || 'condition';
+}
+
+/**
+ * Fail closed: a condition that cannot be evaluated (a missing header, a type mismatch) allows
+ * nothing and denies what its rule denies.
+ */
+const matched = (effect: 'allow' | 'deny', tried: ReturnType<typeof tryRule>): boolean => tried === true || (tried instanceof Error && effect === 'deny');
+
+/** `document` is made on the first condition that runs (most rules have none, or fail earlier). */
+function outcome(rule: BoundRule, target: ResourceTarget, operation: string, document: () => ConditionInput): RuleOutcome {
+  const { ref: r, effect } = rule;
+  const tried = tryRule(rule, target, operation, document);
+  const conditionError = tried instanceof Error ? { conditionError: tried.message } : {};
+  if (matched(effect, tried)) return { rule: r, effect, matched: true, ...conditionError };
+  return { rule: r, effect, matched: false, failed: tried instanceof Error ? 'condition' : (tried as 'action' | 'resource' | 'condition'), ...conditionError };
+}
+
+function once<T>(make: () => T): () => T {
+  let made: T | undefined;
+  return () => (made ??= make());
+}
+
+/** Every rule tried, for the explanation: a matching deny wins, else a matching allow, else deny. */
 export function evaluate(rules: readonly BoundRule[], target: ResourceTarget, operation: string, input: () => ConditionInput): Decision {
-  let document: ConditionInput | undefined;
-  const outcomes = rules.map((rule): RuleOutcome => {
-    const { ref: r, effect } = rule;
-    if (!actionApplies(rule, operation, target)) return { rule: r, effect, matched: false, failed: 'action' };
-    if (!rule.resources.some((g) => globApplies(g, target, effect))) return { rule: r, effect, matched: false, failed: 'resource' };
-    if (!rule.when) return { rule: r, effect, matched: true };
-    const result = rule.when((document ??= input()));
-    // Fail closed: a condition that cannot be evaluated (a missing header, a type mismatch) allows
-    // nothing and denies what its rule denies.
-    if (result instanceof Error) {
-      return effect === 'deny'
-        ? { rule: r, effect, matched: true, conditionError: result.message }
-        : { rule: r, effect, matched: false, failed: 'condition', conditionError: result.message };
-    }
-    return result ? { rule: r, effect, matched: true } : { rule: r, effect, matched: false, failed: 'condition' };
-  });
+  const document = once(input);
+  const outcomes = rules.map((rule) => outcome(rule, target, operation, document));
   const deny = outcomes.find((o) => o.matched && o.effect === 'deny');
   const allow = outcomes.find((o) => o.matched && o.effect === 'allow');
   const deciding = deny ?? allow;
@@ -43,10 +62,26 @@ export function evaluate(rules: readonly BoundRule[], target: ResourceTarget, op
 }
 
 /**
+ * The same verdict as evaluate() (the first matching deny, else the first matching allow), with only
+ * the work it needs: it stops at a matching deny and, once an allow matched, skips the other allows.
+ */
+export function verdict(rules: readonly BoundRule[], target: ResourceTarget, operation: string, input: () => ConditionInput): Verdict {
+  const document = once(input);
+  let allow: RuleRef | undefined;
+  for (const rule of rules) {
+    if (rule.effect === 'allow' && allow) continue;
+    if (!matched(rule.effect, tryRule(rule, target, operation, document))) continue;
+    if (rule.effect === 'deny') return { allowed: false, deciding: rule.ref };
+    allow = rule.ref;
+  }
+  return allow ? { allowed: true, deciding: allow } : { allowed: false };
+}
+
+/**
  * Whoever may do anything in a bucket may see that it exists (HeadBucket, GetBucketLocation, and so
  * ListBuckets): for the `any` scope an allow rule applies whatever its actions. A deny still needs them.
  */
-function actionApplies(rule: BoundRule, operation: string, target: ResourceTarget): boolean {
+export function actionApplies(rule: BoundRule, operation: string, target: ResourceTarget): boolean {
   return rule.actions(operation) || (target.scope === 'any' && rule.effect === 'allow');
 }
 

@@ -124,6 +124,15 @@ test('decisions from the table', () => {
   }
 });
 
+test('the verdict (what requests use: it stops early) is the explained decision\'s, deciding rule included, on every row', () => {
+  const rows: Row[] = [...TABLE, ['tom', 'PutObject', 'uploads/a.txt', false, { headers: { 'content-type': 'text/plain' } }]];
+  for (const [user, op, path, , over] of rows) {
+    const [r, p] = [req(op, path, over), who(user)];
+    const { allowed: a, deciding } = engine.decide(p, r, NOW);
+    assert.deepEqual(engine.verdict(p, r, NOW), { allowed: a, ...(deciding && { deciding }) }, `${user} ${op} ${path}`);
+  }
+});
+
 test('a missing header in a deny condition denies (fail closed)', () => {
   // deny-if reads x-amz-acl; without the header its condition errs, so the deny applies.
   const d = engine.decide(who('tom'), req('PutObject', 'uploads/a.txt', { headers: { 'content-type': 'text/plain' } }), NOW);
