@@ -5,10 +5,11 @@ import { startGateway } from '../testkit/gateway.ts';
 import { registerExitCleanup } from '../testkit/process.ts';
 import type { Endpoint } from './load.ts';
 import { childrenOf, gatewayProcesses, running, type GatewayProcesses } from './measure.ts';
+import { accessYaml, type AccessSet } from './policy-set.ts';
 import type { Target, TargetName } from './targets.ts';
 
 export const BUCKET = 'bench';
-const USER = { accessKey: 'benchuser', secretKey: 'bench-user-secret-0123456789abc' };
+export const BENCH_USER = { accessKey: 'benchuser', secretKey: 'bench-user-secret-0123456789abc' };
 
 export interface GatewayBackend {
   name: string;
@@ -35,16 +36,17 @@ function stopGatewaySync(launcher: number | undefined, children: Iterable<number
   for (const pid of children) if (running(pid)) signal(pid, 'SIGKILL');
 }
 
-/**
- * `env`: more environment for the gateway itself, e.g. BUCKETGATE_GRPC (the rest of the bench's passes through);
- * `extAuthz`: how Envoy calls ext_authz (the gRPC stack table needs `grpc`, or it would measure the HTTP check).
- */
-export async function startGatewayTarget(
-  name: TargetName,
-  backend: GatewayBackend,
-  env: Record<string, string> = {},
-  extAuthz: 'http' | 'grpc' = 'http',
-): Promise<Target & { stop(): Promise<void> }> {
+export interface GatewayOptions {
+  /** More environment for the gateway itself, e.g. BUCKETGATE_GRPC (the rest of the bench's passes through). */
+  env?: Record<string, string>;
+  /** How Envoy calls ext_authz (the gRPC stack table needs `grpc`, or it would measure the HTTP check). */
+  extAuthz?: 'http' | 'grpc';
+  /** Who may do what (bench/policy-set.ts): the interim grant unless the policy table asks for the policy set. */
+  access?: AccessSet;
+}
+
+export async function startGatewayTarget(name: TargetName, backend: GatewayBackend, opts: GatewayOptions = {}): Promise<Target & { stop(): Promise<void> }> {
+  const { env = {}, extAuthz = 'http', access = 'interim grant' } = opts;
   let launcher: number | undefined;
   const seen = new Set<number>();
   // Registered before the harness registers its SIGKILL of the launcher, so that this runs first.
@@ -55,13 +57,9 @@ backends:
   - { name: ${backend.name}, ${backend.fields} }
 buckets:
   ${BUCKET}: { backend: ${backend.name} }
-users:
-  - name: bench
-    access_keys: [ { access_key_id: ${USER.accessKey}, secret_access_key: \${env:BENCH_USER_SECRET} } ]
-    buckets: [ ${BUCKET} ]
-envoy: { admin_port: ${adminPort}, ext_authz: ${extAuthz} }
+${accessYaml(access, BUCKET, { accessKey: BENCH_USER.accessKey, secretEnv: 'BENCH_USER_SECRET' })}envoy: { admin_port: ${adminPort}, ext_authz: ${extAuthz} }
 services: { workers: ${process.env.BENCH_WORKERS ?? 1} }
-`, { ...env, ...backend.env, BENCH_USER_SECRET: USER.secretKey }).catch((e: unknown) => { unregister(); throw e; });
+`, { ...env, ...backend.env, BENCH_USER_SECRET: BENCH_USER.secretKey }).catch((e: unknown) => { unregister(); throw e; });
   launcher = gw.proc.pid;
   // Every child ever seen (the worker may be restarted), for the exit handler.
   const processes = (): GatewayProcesses => {
@@ -72,6 +70,6 @@ services: { workers: ${process.env.BENCH_WORKERS ?? 1} }
   processes();
   // The managed versitygw, if any, is neither Node nor Envoy but must not outlive the bench either.
   for (const pid of childrenOf(launcher)) seen.add(pid);
-  const endpoint: Endpoint = { url: gw.endpoint, accessKey: USER.accessKey, secretKey: USER.secretKey, bucket: BUCKET };
+  const endpoint: Endpoint = { url: gw.endpoint, accessKey: BENCH_USER.accessKey, secretKey: BENCH_USER.secretKey, bucket: BUCKET };
   return { name, endpoint, processes, async stop() { await gw.stop(); unregister(); } };
 }

@@ -5,6 +5,8 @@
 // Each row measures its targets back to back, so they share the same moment of a noisy host.
 import { startLoadProcess, type LoadProcess, type SmallOp, type SmallResult } from './load.ts';
 import { cpuSeconds, sampleRss, type RssPeak } from './measure.ts';
+import { decisionCost } from './decision-cost.ts';
+import { renderPolicy, type PolicyFigures } from './policy-report.ts';
 import { bytesLabel, renderFilesystemHeading, renderGrpcStacks, renderHeader, renderTable, writeResults, type CpuFigures, type Plan, type RateFigures, type Row, type StackRow, type Table } from './report.ts';
 import { FS_TARGETS, MAIN_TARGETS, startBench, startFilesystemBench, type Bench, type FsTarget, type MainTarget, type Target, type TargetName } from './targets.ts';
 
@@ -22,6 +24,8 @@ const SMALL_ROWS: SmallRow[] = [
 const FS_SMALL_ROWS = SMALL_ROWS.filter((r) => (r.op === 'get' || r.op === 'put') && r.concurrency === 64);
 // The gRPC stack table: the two small requests that cost one ext_authz call each and no ext_proc stream.
 const GRPC_SMALL_ROWS = SMALL_ROWS.filter((r) => (r.op === 'get' || r.op === 'head') && r.concurrency === 64);
+// The policy table's rate row: the request whose cost is most the decision's.
+const POLICY_ROW = SMALL_ROWS.find((r) => r.op === 'get' && r.concurrency === 64)!;
 
 const USAGE = 'usage: npm run bench [-- --quick]\n  --quick  1 run of 1.5 s per row and target, 256 MiB instead of 1 GiB (for development)';
 
@@ -166,6 +170,29 @@ async function measureGrpcStacks(load: LoadProcess, bench: Bench, plan: Plan, ta
   }
 }
 
+/**
+ * The policy table: one decision's cost in this process under the interim grant and the policy set, then
+ * the 4 KiB GET row on Bucketgate and on a second Bucketgate with the policy set, back to back.
+ */
+async function measurePolicy(load: LoadProcess, bench: Bench, plan: Plan, tallies: Tallies): Promise<PolicyFigures> {
+  progress('one decision in this process: the interim grant, then the policy set');
+  const seconds = plan.quick ? 0.5 : 2;
+  const cost = { interim: await decisionCost('interim grant', seconds, plan.runs), policySet: await decisionCost('policy set', seconds, plan.runs) };
+  progress('starting Bucketgate with the policy set');
+  const withPolicy = await bench.startPolicyTarget!();
+  try {
+    const interim = bench.targets.find((t) => t.name === 'Bucketgate')!;
+    progress(`${POLICY_ROW.label} (interim grant, then the policy set)`);
+    const rate = {
+      interim: await smallLine(load, interim, POLICY_ROW, plan, tallyOf(tallies, interim.name)),
+      policySet: await smallLine(load, withPolicy, POLICY_ROW, plan, tallyOf(tallies, withPolicy.name)),
+    };
+    return { cost, rate, rowLabel: POLICY_ROW.label };
+  } finally {
+    await withPolicy.stop();
+  }
+}
+
 async function measureFilesystem(load: LoadProcess, targets: Target[], plan: Plan, tallies: Tallies): Promise<Table<FsTarget>> {
   const rows = await rateRows<FsTarget>(load, targets, FS_SMALL_ROWS, plan, tallies, 'filesystem ');
   rows.push(...(await transferRows<FsTarget>(load, targets, plan, 'filesystem ')).rows);
@@ -192,7 +219,8 @@ async function main(): Promise<void> {
     progress(`starting the backend, Envoy alone and Bucketgate (${plan.quick ? 'quick' : 'normal'} run)`);
     const main = await withBench(startBench(plan.bigBytes), load, true, async (bench) => {
       const table = await measureMain(load, bench.targets, plan, tallies);
-      return { dir: bench.backendDir, table, grpc: await measureGrpcStacks(load, bench, plan, tallies) };
+      const grpc = await measureGrpcStacks(load, bench, plan, tallies);
+      return { dir: bench.backendDir, table, grpc, policy: await measurePolicy(load, bench, plan, tallies) };
     });
     const fsStartedAt = Date.now();
     progress('starting versitygw alone and Bucketgate on a filesystem backend');
@@ -206,6 +234,7 @@ async function main(): Promise<void> {
       renderHeader({ plan, backendDir: main.dir, startedAt, runtimeSeconds, loadCpuPer10k }),
       renderTable(main.table),
       renderGrpcStacks(main.grpc),
+      renderPolicy(main.policy),
       renderFilesystemHeading(fs.dir),
       renderTable(fs.table),
     ].join('\n\n');

@@ -28,7 +28,8 @@ export const GRPC_STACKS = ['grpc-js', 'http2', 'connect'] as const satisfies re
 export type GrpcStack = (typeof GRPC_STACKS)[number];
 export type GrpcTarget = `Bucketgate (${GrpcStack})`;
 export const stackTarget = (stack: GrpcStack): GrpcTarget => `Bucketgate (${stack})`;
-export type TargetName = MainTarget | FsTarget | GrpcTarget;
+export const POLICY_TARGET = 'Bucketgate (policy set)';
+export type TargetName = MainTarget | FsTarget | GrpcTarget | typeof POLICY_TARGET;
 
 export interface Target {
   name: TargetName;
@@ -47,6 +48,8 @@ export interface Bench {
   backendDir: string;
   /** The main bench only: one more `bucketgate start` per gRPC stack in front of the same backend. */
   startGrpcStacks?(): Promise<{ targets: Target[]; stop(): Promise<void> }>;
+  /** The main bench only: one more `bucketgate start` in front of the same backend, with the policy set. */
+  startPolicyTarget?(): Promise<Target & { stop(): Promise<void> }>;
   stop(): Promise<void>;
 }
 
@@ -176,7 +179,12 @@ export function startBench(bigBytes: number): Promise<Bench> {
     const bucketgate = await startGatewayTarget('Bucketgate', s3Backend);
     stops.push(bucketgate.stop);
     // One bucket behind all of them: written once, straight to the backend.
-    return { targets: [direct, envoyAlone, bucketgate], stores: [direct], startGrpcStacks: () => startGrpcStacks(s3Backend) };
+    return {
+      targets: [direct, envoyAlone, bucketgate],
+      stores: [direct],
+      startGrpcStacks: () => startGrpcStacks(s3Backend),
+      startPolicyTarget: () => startGatewayTarget(POLICY_TARGET, s3Backend, { access: 'policy set' }),
+    };
   });
 }
 
@@ -214,7 +222,7 @@ async function startGrpcStacks(backend: Parameters<typeof startGatewayTarget>[1]
   const started: Array<Target & { stop(): Promise<void> }> = [];
   const stop = async (): Promise<void> => { for (const t of started.reverse()) await t.stop().catch(() => {}); };
   try {
-    for (const stack of GRPC_STACKS) started.push(await startGatewayTarget(stackTarget(stack), backend, { BUCKETGATE_GRPC: stack }, 'grpc'));
+    for (const stack of GRPC_STACKS) started.push(await startGatewayTarget(stackTarget(stack), backend, { env: { BUCKETGATE_GRPC: stack }, extAuthz: 'grpc' }));
   } catch (e) {
     await stop();
     throw e;

@@ -2,6 +2,7 @@
 // socket, on the gRPC stack named by BUCKETGATE_GRPC (`http2`, the default: our minimal server on node:http2; `grpc-js`;
 // or `connect`: @connectrpc/connect-node, a devDependency, after `bash scripts/gen-connect.sh`). Everything a request needs is built here once, at config load.
 import { AccessControl } from '../access/access-control.ts';
+import type { AuthzDeps } from '../authz/decide.ts';
 import { checkHandler, httpCheckHandler } from '../authz/server.ts';
 import { BackendSigner } from '../backends/signer.ts';
 import { BucketMap } from '../core/buckets.ts';
@@ -22,15 +23,20 @@ export function transportName(env: NodeJS.ProcessEnv = process.env): TransportNa
   return name;
 }
 
-/** Serves until the worker exits (it does on SIGTERM or when the launcher goes). */
-export async function startServices(config: GatewayConfig, socketPath: string): Promise<void> {
+/** What both services need of a config, built once at load: the bench measures decisions on the same. */
+export function serviceDeps(config: GatewayConfig) {
   const buckets = new BucketMap(config);
   const access = new AccessControl(config, new SigningKeyCache());
   // The backends' derived keys: shared by the header signer (ext_authz) and the body stages (ext_proc).
   const keys = new SigningKeyCache();
   const signers = new Map(config.backends.map((b) => [b.name, new BackendSigner(b, keys)]));
+  return { access, buckets, keys, authz: { access, buckets, signers, domain: config.listen.domain } satisfies AuthzDeps };
+}
+
+/** Serves until the worker exits (it does on SIGTERM or when the launcher goes). */
+export async function startServices(config: GatewayConfig, socketPath: string): Promise<void> {
+  const { access, buckets, keys, authz: authzDeps } = serviceDeps(config);
   const { check, process: processCall } = envoyCodecs();
-  const authzDeps = { access, buckets, signers, domain: config.listen.domain };
   const transport = createTransport(
     transportName(),
     {
