@@ -32,6 +32,22 @@ export function errorXml(err: S3Error, resource: string, requestId: string): str
   );
 }
 
+/**
+ * The code of an error the gateway answers with a chosen status (admission rules' `reject`): the code S3
+ * gives that status, so that clients retry (503, 429) or give up as they would with S3.
+ */
+export const CODE_OF_STATUS = {
+  400: 'InvalidRequest',
+  403: 'AccessDenied',
+  405: 'MethodNotAllowed',
+  429: 'SlowDown',
+  500: 'InternalError',
+  501: 'NotImplemented',
+  503: 'ServiceUnavailable',
+} as const satisfies Record<number, string>;
+
+export type RejectStatus = keyof typeof CODE_OF_STATUS;
+
 // Constructors for the errors the gateway itself raises, with AWS's status and wording.
 export const errors = {
   accessDenied: (message = 'Access Denied') => new S3Error('AccessDenied', 403, message),

@@ -4,7 +4,7 @@ import type { Section } from './section.ts';
 import type { RawBackends } from './backends.ts';
 
 export interface RawBuckets {
-  buckets?: Record<string, { backend: string; alias?: string }>;
+  buckets?: Record<string, { backend: string; alias?: string; public?: boolean; public_prefixes?: string[] }>;
   default_backend?: string;
 }
 
@@ -14,6 +14,10 @@ export interface BucketConfig {
   backend: string;
   /** Bucket name on the backend; equals `name` unless `alias` is set. */
   realName: string;
+  /** Anonymous clients may read and list every key (`public: true`). */
+  public?: true;
+  /** Key prefixes (literal, no globs) under which anonymous clients may read, and list with a prefix inside. */
+  publicPrefixes?: string[];
 }
 
 export const buckets: Section<RawBuckets & RawBackends, { buckets: BucketConfig[]; defaultBackend?: string }> = {
@@ -33,6 +37,11 @@ export const buckets: Section<RawBuckets & RawBackends, { buckets: BucketConfig[
       properties: {
         backend: { $ref: '#/$defs/name' },
         alias: { $ref: '#/$defs/bucketName' },
+        public: { type: 'boolean', description: 'true to let anonymous clients read and list the whole bucket' },
+        public_prefixes: {
+          type: 'array',
+          items: { type: 'string', minLength: 1, pattern: '^[^*]+$', description: 'a key prefix such as releases/ (literal: no *)' },
+        },
       },
     },
   },
@@ -43,6 +52,8 @@ export const buckets: Section<RawBuckets & RawBackends, { buckets: BucketConfig[
         name,
         backend: b.backend,
         realName: b.alias ?? name,
+        ...(b.public === true && { public: true as const }),
+        ...(b.public_prefixes !== undefined && b.public_prefixes.length > 0 && { publicPrefixes: [...b.public_prefixes] }),
       })),
       ...(raw.default_backend !== undefined && { defaultBackend: raw.default_backend }),
     };

@@ -12,6 +12,7 @@ export interface RawListen {
     tls?: { cert_file: string; key_file: string };
     domain?: string;
     region?: string;
+    xff_num_trusted_hops?: number;
   };
 }
 
@@ -28,6 +29,11 @@ export interface ListenConfig {
   domain?: string;
   /** The region clients must sign for; absent: any region is accepted (the gateway has none of its own). */
   region?: string;
+  /**
+   * Proxies in front of the gateway whose X-Forwarded-For entries are trusted (Envoy's xff_num_trusted_hops);
+   * absent or 0: the client's address is the connection's peer, whatever headers say.
+   */
+  xffNumTrustedHops?: number;
 }
 
 const DEFAULT_ADDRESS = '127.0.0.1';
@@ -61,13 +67,20 @@ export const listen: Section<RawListen, { listen: ListenConfig }> = {
           pattern: '^[a-z0-9-]{1,64}$',
           description: 'the region clients must sign for, e.g. us-east-1; when unset any region is accepted',
         },
+        xff_num_trusted_hops: {
+          type: 'integer',
+          minimum: 0,
+          maximum: 16,
+          default: 0,
+          description: 'the number of trusted proxies in front of the gateway (0-16), whose X-Forwarded-For entries name the client',
+        },
       },
     },
   },
 
   // TLS paths are made absolute: Envoy runs in another working directory.
   toModel(raw, { baseDir }) {
-    const { address, port, tls, domain, region } = raw.listen ?? {};
+    const { address, port, tls, domain, region, xff_num_trusted_hops: hops } = raw.listen ?? {};
     return {
       listen: {
         address: address ?? DEFAULT_ADDRESS,
@@ -75,6 +88,7 @@ export const listen: Section<RawListen, { listen: ListenConfig }> = {
         ...(tls && { tls: { certFile: resolve(baseDir, tls.cert_file), keyFile: resolve(baseDir, tls.key_file) } }),
         ...(domain !== undefined && { domain }),
         ...(region !== undefined && { region }),
+        ...(hops !== undefined && hops > 0 && { xffNumTrustedHops: hops }),
       },
     };
   },
