@@ -13,7 +13,7 @@ import { uriEncode } from '../core/sigv4/canonical.ts';
 import { clusterName } from '../wire/names.ts';
 import type { RouteDecision } from '../wire/route-decision.ts';
 import { isAnonymous } from '../access/identity/anonymous.ts';
-import { assertForwardable } from './admission.ts';
+import { assertForwardable } from './forwardable.ts';
 import { crossBackendCopy, formatCopySource, parseCopySource } from './copy-source.ts';
 import { planUpstream, type AuthzRequest, type Upstream } from './upstream.ts';
 
@@ -121,6 +121,7 @@ function decide(req: AuthzRequest, ctx: AuthzContext): Decided {
     key: target.key,
     prefix: query.get('prefix') ?? '',
     delimiter: query.get('delimiter') ?? '',
+    sourceIp: req.sourceIp,
     headers: req.headers,
   };
   ctx.access.assertAllowed(identity, facts, ctx.now);

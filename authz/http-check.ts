@@ -17,7 +17,7 @@ import { workToHeader } from '../wire/route-decision.ts';
 import type { S3Error } from '../core/errors.ts';
 import type { AuthzOutcome } from './decide.ts';
 import { deniedReply } from './response.ts';
-import { requestFromCheck } from './input.ts';
+import { requestFromCheck, sourceIpOf } from './input.ts';
 import type { AuthzRequest } from './upstream.ts';
 
 /**
@@ -40,7 +40,9 @@ export function httpCheckHeaders(rawHeaders: readonly string[]): Record<string, 
 
 export function requestFromHttpCheck(check: HttpAuthzCheck): AuthzRequest {
   const headers = httpCheckHeaders(check.rawHeaders);
-  return requestFromCheck({ method: check.method, path: check.url, host: headers['host'], headers });
+  const http = { method: check.method, path: check.url, host: headers['host'], headers };
+  // Envoy's HTTP check names no peer: the first Lua filter always sets the client's address as a header.
+  return requestFromCheck(http, sourceIpOf({ request: { http } }, 'edge'));
 }
 
 /** Pseudo-headers travel as plain headers (an HTTP answer cannot set them); a Lua filter moves them back. */

@@ -4,7 +4,7 @@ import { errors } from '../core/errors.ts';
 import { authorize, type AuthzDeps, type AuthzOutcome } from './decide.ts';
 import type { HttpAuthzAnswer, HttpAuthzCheck } from '../wire/http-authz-server.ts';
 import { deniedHttpAnswer, okHttpAnswer, requestFromHttpCheck } from './http-check.ts';
-import { requestFromCheck, type CheckRequestHttp } from './input.ts';
+import { requestFromCheck, sourceIpOf, type CheckAttributes, type SourceIpFrom } from './input.ts';
 import { deniedResponse, okResponse } from './response.ts';
 import type { AuthzRequest } from './upstream.ts';
 
@@ -18,9 +18,10 @@ function decide(req: AuthzRequest, deps: AuthzDeps, now: Date): AuthzOutcome {
   }
 }
 
-export function checkHandler(deps: AuthzDeps, now: () => Date = () => new Date()) {
-  return (request: { attributes?: { request?: { http?: CheckRequestHttp } } }) => {
-    const req = requestFromCheck(request?.attributes?.request?.http ?? {});
+export function checkHandler(deps: AuthzDeps, now: () => Date = () => new Date(), sourceIpFrom: SourceIpFrom = 'peer') {
+  return (request: { attributes?: CheckAttributes }) => {
+    const attributes = request?.attributes ?? {};
+    const req = requestFromCheck(attributes.request?.http ?? {}, sourceIpOf(attributes, sourceIpFrom));
     const outcome = decide(req, deps, now());
     return outcome.ok ? okResponse(outcome) : deniedResponse(outcome.error, req);
   };

@@ -11,11 +11,13 @@ import { assertRequestContained } from '../backends/fs-containment.ts';
 import { CLIENT_AUTH_HEADERS, planBackendRequest, targetHeaders, type BackendRequestPlan, type UpstreamHeaders } from '../backends/request-plan.ts';
 import type { BackendSigner } from '../backends/signer.ts';
 import type { ChainSeed, ExtProcStage, ExtProcTicket, RouteDecision } from '../wire/route-decision.ts';
-import { isSignedChunked } from './admission.ts';
+import { isSignedChunked } from './forwardable.ts';
 
 export interface AuthzRequest extends IncomingRequest {
   /** Every header as received (lower-case names, repeated ones joined). */
   headers: Readonly<Record<string, string>>;
+  /** The client's address as Envoy determined it (authz/input.ts), '' when unknown. */
+  sourceIp: string;
 }
 
 export interface Upstream {

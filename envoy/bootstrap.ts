@@ -52,12 +52,17 @@ function listener(cfg: GatewayConfig) {
               normalize_path: false,
               merge_slashes: false,
               path_with_escaped_slashes_action: 'KEEP_UNCHANGED',
+              // The client's address (policies' request.sourceIp, admission rules) is the connection's
+              // peer, or behind trusted proxies the X-Forwarded-For entry they vouch for: never a header
+              // a client chose (without use_remote_address Envoy would believe the last XFF entry).
+              use_remote_address: true,
+              xff_num_trusted_hops: cfg.listen.xffNumTrustedHops ?? 0,
               // Large objects stream for as long as they take; idle connections are cut.
               request_timeout: '0s',
               stream_idle_timeout: '300s',
               local_reply_config: localReplyConfig(),
               route_config: routeConfig(cfg),
-              http_filters: httpFilters(cfg.envoy.extAuthz),
+              http_filters: httpFilters(cfg.envoy.extAuthz, cfg.listen.xffNumTrustedHops),
             },
           },
         ],

@@ -1,7 +1,8 @@
 -- First filter when ext_authz is called over HTTP (envoy.ext_authz: http).
 -- Request: a client's own x-bucketgate-path/-authority/-content-length are dropped, so that what the
 -- filters after the check read came from the check's answer or from here. Envoy sends the check with
--- content-length 0, so the client's value travels as a copy. Response: Envoy takes a 5xx answer of the check for an unreachable
+-- content-length 0, so the client's value travels as a copy; the check is not told the client's
+-- address, so that travels as x-bucketgate-source-ip (source-ip.lua). Response: Envoy takes a 5xx answer of the check for an unreachable
 -- service and drops its body, so an S3 error with a 5xx status is answered as 403 with the real
 -- status in x-bucketgate-status; this denial is a local reply, which passes this filter on its way
 -- out (it is before ext_authz): the status is put back here, then error hygiene runs.
@@ -14,6 +15,7 @@ function envoy_on_request(handle)
   if length ~= nil then
     headers:add("x-bucketgate-content-length", length)
   end
+  bucketgate_source_ip(handle)
 end
 
 function envoy_on_response(handle)

@@ -17,6 +17,7 @@ import {
   SERVICES_CLUSTER,
   STATUS_HEADER,
   WORK_HEADER,
+  sourceIpFromEdge,
 } from '../wire/names.ts';
 import { REQUEST_HEADERS_ONLY } from '../wire/modes.ts';
 
@@ -104,13 +105,15 @@ function luaFilter(name: string, ...scripts: string[]) {
 
 const ROUTER = { name: 'envoy.filters.http.router', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router' } };
 
-export function httpFilters(transport: ExtAuthzTransport) {
+export function httpFilters(transport: ExtAuthzTransport, xffNumTrustedHops = 0) {
   if (transport === 'grpc') {
-    return [extAuthzFilter('grpc'), extProcFilter(), luaFilter('bucketgate.error_hygiene', 'error-hygiene.lua', 'error-hygiene-only.lua'), ROUTER];
+    // Behind trusted proxies the check's source address (the peer) is not the client: Envoy's trusted address goes as a header.
+    const sourceIp = sourceIpFromEdge(transport, xffNumTrustedHops) ? [luaFilter('bucketgate.source_ip', 'source-ip.lua', 'source-ip-only.lua')] : [];
+    return [...sourceIp, extAuthzFilter('grpc'), extProcFilter(), luaFilter('bucketgate.error_hygiene', 'error-hygiene.lua', 'error-hygiene-only.lua'), ROUTER];
   }
   // Error hygiene sits first here, so that it also sees the check's denials (local replies).
   return [
-    luaFilter('bucketgate.check_edge', 'error-hygiene.lua', 'check-edge.lua'),
+    luaFilter('bucketgate.check_edge', 'error-hygiene.lua', 'source-ip.lua', 'check-edge.lua'),
     extAuthzFilter('http'),
     luaFilter('bucketgate.request_target', 'request-target.lua'),
     extProcFilter(),

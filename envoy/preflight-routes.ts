@@ -6,10 +6,11 @@
 // ext_authz as before (authz/decide.ts routes preflights there too): a path with a query, a
 // percent-escape (keys are decoded and checked in Node), a dot segment or '//'; any credential or
 // x-amz-* query parameter; a copy-source header (refused by shape); a virtual-host style request
-// (the bucket is in the Host); and buckets on filesystem backends (keys are checked against the tree).
+// (the bucket is in the Host); buckets on filesystem backends (keys are checked against the tree); and
+// every preflight when the config has admission rules.
 import { backendAuthority } from '../core/backend-authority.ts';
 import type { BackendConfig, GatewayConfig } from '../core/config/types.ts';
-import { clusterName } from '../wire/names.ts';
+import { clusterName, SOURCE_IP_HEADER } from '../wire/names.ts';
 
 const EXT_AUTHZ_PER_ROUTE = 'type.googleapis.com/envoy.extensions.filters.http.ext_authz.v3.ExtAuthzPerRoute';
 const EXT_PROC_PER_ROUTE = 'type.googleapis.com/envoy.extensions.filters.http.ext_proc.v3.ExtProcPerRoute';
@@ -39,8 +40,12 @@ function rewrite(b: BackendConfig, bucket: string, realBucket: string) {
     : { regex_rewrite: { pattern: { regex: prefix }, substitution: `/${realBucket}` }, host_rewrite_literal: backendAuthority(b, realBucket) };
 }
 
-/** One route per configured bucket on an S3 backend, ahead of the routes that call the services. */
+/**
+ * One route per configured bucket on an S3 backend, ahead of the routes that call the services; none
+ * when there are admission rules, which must see every request (a preflight too: a blocked network).
+ */
 export function preflightRoutes(cfg: GatewayConfig, responseHeaders: object) {
+  if ((cfg.admission ?? []).length > 0) return [];
   const backends = new Map(cfg.backends.map((b) => [b.name, b]));
   return cfg.buckets.flatMap((bucket) => {
     const b = backends.get(bucket.backend)!;
@@ -49,6 +54,7 @@ export function preflightRoutes(cfg: GatewayConfig, responseHeaders: object) {
       name: `preflight_${bucket.name}`,
       match: { path_separated_prefix: `/${bucket.name}`, headers: matchers(cfg) },
       route: { cluster: clusterName(b.name), timeout: '30s', ...rewrite(b, bucket.name, bucket.realName) },
+      request_headers_to_remove: [SOURCE_IP_HEADER],
       ...responseHeaders,
       typed_per_filter_config: {
         'envoy.filters.http.ext_authz': { '@type': EXT_AUTHZ_PER_ROUTE, disabled: true },

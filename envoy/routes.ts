@@ -5,7 +5,7 @@
 // no route before ext_authz would skip it.
 import { shownRegion } from '../core/config/model.ts';
 import type { GatewayConfig } from '../core/config/types.ts';
-import { CLUSTER_HEADER, EXTPROC_HEADER, POST_OBJECT_METADATA_NAMESPACE } from '../wire/names.ts';
+import { CLUSTER_HEADER, EXTPROC_HEADER, POST_OBJECT_METADATA_NAMESPACE, SOURCE_IP_HEADER } from '../wire/names.ts';
 import { preflightRoutes } from './preflight-routes.ts';
 
 const EXT_PROC_PER_ROUTE = 'type.googleapis.com/envoy.extensions.filters.http.ext_proc.v3.ExtProcPerRoute';
@@ -24,7 +24,7 @@ function responseHeaders(cfg: GatewayConfig) {
 function forwarded(cfg: GatewayConfig) {
   return {
     route: { cluster_header: CLUSTER_HEADER, timeout: '0s' },
-    request_headers_to_remove: [CLUSTER_HEADER, EXTPROC_HEADER],
+    request_headers_to_remove: [CLUSTER_HEADER, EXTPROC_HEADER, SOURCE_IP_HEADER],
     ...responseHeaders(cfg),
   };
 }

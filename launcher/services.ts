@@ -11,7 +11,7 @@ import type { GatewayConfig } from '../core/config/types.ts';
 import { SigningKeyCache } from '../core/sigv4/signing-key.ts';
 import { processHandler } from '../extproc/server.ts';
 import { createHttpAuthzServer } from '../wire/http-authz-server.ts';
-import { authzHttpSocket } from '../wire/names.ts';
+import { authzHttpSocket, sourceIpFromEdge } from '../wire/names.ts';
 import { envoyCodecs, createTransport, type TransportName } from '../wire/grpc/transport.ts';
 
 // Response bodies that ext_proc rewrites arrive in one message; allow more than gRPC's usual 4 MiB.
@@ -40,7 +40,7 @@ export async function startServices(config: GatewayConfig, socketPath: string): 
   const transport = createTransport(
     transportName(),
     {
-      unary: { [check.path]: checkHandler(authzDeps) },
+      unary: { [check.path]: checkHandler(authzDeps, undefined, sourceIpFromEdge(config.envoy.extAuthz, config.listen.xffNumTrustedHops) ? 'edge' : 'peer') },
       bidi: { [processCall.path]: processHandler({ access, buckets, keys, region: shownRegion(config.listen), startedAt: new Date(), now: () => new Date() }) },
     },
     { maxReceiveBytes: MAX_MESSAGE_BYTES, maxSendBytes: MAX_MESSAGE_BYTES },

@@ -38,6 +38,19 @@ export const WORK_HEADER = 'x-bucketgate-work';
  * its body), so such a denial is answered as 403 with this header, which a Lua filter turns back.
  */
 export const STATUS_HEADER = 'x-bucketgate-status';
+/**
+ * The client's address as Envoy determined it (the peer, or the X-Forwarded-For entry that
+ * listen.xff_num_trusted_hops points at), port stripped: set, always overwriting a client's own, by the
+ * first Lua filter; removed before the backend. Over gRPC without trusted hops, the check reads the
+ * CheckRequest's source address instead and no filter is added.
+ */
+export const SOURCE_IP_HEADER = 'x-bucketgate-source-ip';
+
+/** Whether the first Lua filter sets SOURCE_IP_HEADER: always over HTTP (the check is not told the peer), over gRPC only behind trusted proxies. */
+export function sourceIpFromEdge(transport: 'http' | 'grpc', xffNumTrustedHops = 0): boolean {
+  return transport === 'http' || xffNumTrustedHops > 0;
+}
+
 /** Envoy's ext_authz HTTP contract: request headers the answer asks to remove, comma-separated. */
 export const HEADERS_TO_REMOVE_HEADER = 'x-envoy-auth-headers-to-remove';
 

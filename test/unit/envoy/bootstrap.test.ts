@@ -136,13 +136,13 @@ test('the route follows the cluster header and strips it; paths are never normal
   const routes = (hcm.route_config.virtual_hosts.flatMap((v: Json) => v.routes) as Json[]).filter((r) => !r.name?.startsWith('preflight_'));
   assert.equal(CLUSTER_HEADER, 'x-bucketgate-cluster');
   assert.equal(EXTPROC_HEADER, 'x-bucketgate-extproc');
-  // Two routes, both to the cluster ext_authz names, both dropping the headers it set for them: the
+  // Two routes, both to the cluster ext_authz names, both dropping the headers set for the check and the route: the
   // first runs ext_proc for the requests ext_authz marked, the catch-all (which keeps ext_authz running
   // for every request) has it disabled.
   assert.equal(routes.length, 2);
   for (const r of routes) {
     assert.equal(r.route.cluster_header, 'x-bucketgate-cluster');
-    assert.deepEqual(r.request_headers_to_remove, ['x-bucketgate-cluster', 'x-bucketgate-extproc']);
+    assert.deepEqual(r.request_headers_to_remove, ['x-bucketgate-cluster', 'x-bucketgate-extproc', 'x-bucketgate-source-ip']);
   }
   assert.deepEqual(routes[0].match, { prefix: '/', headers: [{ name: 'x-bucketgate-extproc', string_match: { exact: '1' } }] });
   assert.equal(routes[0].typed_per_filter_config, undefined);
