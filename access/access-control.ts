@@ -7,6 +7,7 @@ import type { FormField } from '../core/s3/post-form.ts';
 import type { SigningKeyCache } from '../core/sigv4/signing-key.ts';
 import type { PrincipalDocument } from '../core/policy/input-document.ts';
 import type { IncomingRequest } from '../core/sigv4/verify.ts';
+import { Admission, type AdmissionRequest, type AdmissionVerdict } from './admission.ts';
 import { assertNotSigV2Query, isAnonymous } from './identity/anonymous.ts';
 import { authMethod, type Identity } from './identity/identity.ts';
 import { authenticatePostForm, type PostFormAuth } from './identity/post-form.ts';
@@ -25,22 +26,29 @@ export type AccessRequest = Omit<PolicyRequest, 'presigned'>;
 export class AccessControl {
   private readonly principals: Principals;
   private readonly policy: PolicyEngine;
+  private readonly admission: Admission;
   private readonly region?: string;
-  private readonly openAccess: boolean;
 
-  constructor(config: PolicyConfigPart & Pick<GatewayConfig, 'listen'>, private readonly keys: SigningKeyCache) {
+  constructor(config: PolicyConfigPart & Pick<GatewayConfig, 'listen' | 'admission'>, private readonly keys: SigningKeyCache) {
     this.principals = new Principals(config.users);
     this.policy = new PolicyEngine(config);
+    this.admission = new Admission(config.admission);
     this.region = config.listen.region;
-    this.openAccess = config.openAccess;
   }
 
-  /** Who sent the request; anonymous only under open_access, else AccessDenied. */
+  /** The admission rules' verdict, before authentication: only what the request says, no secret. */
+  admit(req: AdmissionRequest): AdmissionVerdict {
+    return this.admission.decide(req);
+  }
+
+  /**
+   * Who sent the request. Without credentials it is the anonymous principal, whose rules (open_access,
+   * public prefixes) the policy asks; with credentials it is their user or an error, never anonymous.
+   */
   authenticate(req: IncomingRequest, now: Date): Identity {
     if (isAnonymous(req)) {
       assertNotSigV2Query(req);
-      if (this.openAccess) return { presigned: false };
-      throw errors.accessDenied();
+      return { presigned: false };
     }
     return authenticateSigV4(req, this.principals, this.keys, now, this.region);
   }

@@ -1,5 +1,5 @@
 // The whole ext_authz decision as a pure function, one phase after another:
-//   request shape → routes that precede identity → identity → admission → policy → resolve → upstream.
+//   request shape → admission → routes that precede identity → identity → forwardable → policy → resolve → upstream.
 // I/O (gRPC, clock) stays in the server; this is what the unit tests exercise.
 import type { AccessControl, AccessRequest, Identity } from '../access/access-control.ts';
 import type { BackendSigner } from '../backends/signer.ts';
@@ -91,10 +91,14 @@ function decide(req: AuthzRequest, ctx: AuthzContext): Decided {
   const shapeError = requestShapeError({ method: req.method, bucket: target.bucket, key: target.key, query, copySource: copySourceHeader });
   if (shapeError) throw shapeError;
   const method = req.method.toUpperCase();
-  if (method === 'OPTIONS' && isAnonymous(req)) {
+  const anonymous = isAnonymous(req);
+  const op = classifyOperation(req.method, target.bucket, target.key, query, copySourceHeader !== undefined);
+  // Before anyone is known; a POST form's credentials are in its body (checked in ext_proc).
+  const admitted = ctx.access.admit({ method, sourceIp: req.sourceIp, bucket: target.bucket, key: target.key, authenticated: !anonymous || op === 'PostObject' });
+  if (admitted.action === 'deny' || admitted.action === 'reject') throw admitted.error;
+  if (method === 'OPTIONS' && anonymous) {
     return routeBeforeIdentity(req, 'CorsPreflight', target, ctx);
   }
-  const op = classifyOperation(req.method, target.bucket, target.key, query, copySourceHeader !== undefined);
   if (op === 'PostObject') return routeBeforeIdentity(req, op, target, ctx);
 
   const identity = ctx.access.authenticate(req, ctx.now);
@@ -105,6 +109,9 @@ function decide(req: AuthzRequest, ctx: AuthzContext): Decided {
   if (target.bucket === undefined) {
     // Only a signed OPTIONS on the service gets here: there is nothing to preflight.
     if (op !== 'ListBuckets') throw errors.accessDenied();
+    // A user is shown the buckets it may use; anonymous clients list buckets only where a rule says so
+    // (open_access), as S3 refuses them: public prefixes do not make a bucket listable.
+    if (identity.principal === undefined) ctx.access.assertAllowed(identity, { operation: op, method: req.method, bucket: '', key: '', sourceIp: req.sourceIp }, ctx.now);
     // Answered by ext_proc from the config; the cluster only has to exist for the route to match.
     const [first] = ctx.signers.keys();
     return {

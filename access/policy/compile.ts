@@ -1,6 +1,6 @@
 // Policies compiled once at config load: each rule's actions matcher and CEL condition, then the
 // rules of each principal with its templates filled in, so that a request only runs matchers.
-import type { GroupConfig, PolicyConfig, UserConfig } from '../../core/config/types.ts';
+import type { BucketConfig, GroupConfig, PolicyConfig, UserConfig } from '../../core/config/types.ts';
 import type { Glob } from '../../core/glob.ts';
 import { compileCondition, type Condition } from '../../core/policy/condition.ts';
 import { compileActions, type ActionMatcher } from './actions.ts';
@@ -54,6 +54,21 @@ export function shorthandRule(user: UserConfig): CompiledRule | undefined {
 
 /** `open_access: true`: anonymous requests may do what the table knows, anywhere. */
 export const OPEN_ACCESS_RULE: CompiledRule = { policy: '(open_access)', index: 0, effect: 'allow', actions: compileActions(['*']), resources: ['*'] };
+
+/** What anonymous clients may do in a public bucket or under its public prefixes: read keys, list inside them. */
+const PUBLIC_ACTIONS = compileActions(['GetObject', 'HeadObject', 'ListObjects', 'ListObjectsV2']);
+
+/**
+ * The buckets' `public` and `public_prefixes` as the anonymous principal's rules, one per bucket. A prefix
+ * is literal (the config refuses `*`): `releases/` covers `releases/…`, and a listing must stay inside it.
+ */
+export function publicRules(buckets: readonly BucketConfig[]): CompiledRule[] {
+  return buckets.flatMap((b): CompiledRule[] => {
+    const prefixes = b.public ? [''] : (b.publicPrefixes ?? []);
+    if (prefixes.length === 0) return [];
+    return [{ policy: `(public of ${b.name})`, index: 0, effect: 'allow', actions: PUBLIC_ACTIONS, resources: prefixes.map((p) => `${b.name}/${p}*`) }];
+  });
+}
 
 /** A user's rules: its own policies, its groups' (each policy once), then the shorthand. */
 export function userRules(user: UserConfig, groups: ReadonlyMap<string, GroupConfig>, policies: ReadonlyMap<string, CompiledRule[]>): CompiledRule[] {

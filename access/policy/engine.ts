@@ -3,13 +3,14 @@
 import type { GatewayConfig } from '../../core/config/types.ts';
 import type { ConditionInput, PrincipalDocument } from '../../core/policy/input-document.ts';
 import { OPERATIONS } from '../../core/s3/actions.ts';
-import { OPEN_ACCESS_RULE, bindRules, compilePolicies, userRules, type BoundRule } from './compile.ts';
+import { OPEN_ACCESS_RULE, bindRules, compilePolicies, publicRules, userRules, type BoundRule } from './compile.ts';
 import { evaluate, targetOf, verdict, type Decision, type Verdict } from './evaluate.ts';
 import { conditionInput, type PolicyRequest } from './input.ts';
 import type { ResourceTarget } from './resources.ts';
 import { RuleSet } from './rule-set.ts';
 
-export type PolicyConfigPart = Pick<GatewayConfig, 'users' | 'openAccess' | 'groups' | 'policies'>;
+/** `buckets` only for their public prefixes: a config without them has none. */
+export type PolicyConfigPart = Pick<GatewayConfig, 'users' | 'openAccess' | 'groups' | 'policies'> & Partial<Pick<GatewayConfig, 'buckets'>>;
 
 export class PolicyEngine {
   private readonly rules = new Map<string, RuleSet>();
@@ -24,7 +25,8 @@ export class PolicyEngine {
       this.groups.set(u.name, principal.groups);
       this.rules.set(u.name, new RuleSet(bindRules(userRules(u, groups, policies), principal)));
     }
-    this.anonymous = new RuleSet(config.openAccess ? bindRules([OPEN_ACCESS_RULE], { name: '', groups: [] }) : []);
+    // Anonymous requests: open_access, then the buckets' public prefixes; no rule (denied) when neither is set.
+    this.anonymous = new RuleSet(bindRules([...(config.openAccess ? [OPEN_ACCESS_RULE] : []), ...publicRules(config.buckets ?? [])], { name: '', groups: [] }));
   }
 
   /** A configured user's groups ([] for anyone else). */
