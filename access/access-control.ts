@@ -88,8 +88,8 @@ export class AccessControl {
   }
 
   /** Of `buckets`, those the identity may see (as HeadBucket would be allowed), sorted: ListBuckets. */
-  visibleBuckets(identity: Identity, buckets: Iterable<string>, now: Date): string[] {
-    return [...buckets].filter((bucket) => this.verdict(identity, { operation: 'HeadBucket', method: 'HEAD', bucket, key: '' }, now).allowed).sort();
+  visibleBuckets(identity: Identity, buckets: Iterable<string>, now: Date, sourceIp = ''): string[] {
+    return [...buckets].filter((bucket) => this.verdict(identity, { operation: 'HeadBucket', method: 'HEAD', bucket, key: '', sourceIp }, now).allowed).sort();
   }
 
   private principalOf(identity: Identity): PrincipalDocument {

@@ -70,6 +70,7 @@ function routeBeforeIdentity(req: AuthzRequest, op: 'CorsPreflight' | 'PostObjec
     backend: resolved.backend.name,
     encodedKey: uriEncode(target.key, false),
     presigned: false,
+    sourceIp: req.sourceIp,
   });
 }
 
@@ -103,7 +104,7 @@ function decide(req: AuthzRequest, ctx: AuthzContext): Decided {
 
   const identity = ctx.access.authenticate(req, ctx.now);
   assertForwardable(req);
-  const who = { principal: identity.principal, accessKeyId: identity.accessKeyId, presigned: identity.presigned };
+  const who = { principal: identity.principal, accessKeyId: identity.accessKeyId, presigned: identity.presigned, sourceIp: req.sourceIp };
   const encodedKey = uriEncode(target.key, false);
 
   if (target.bucket === undefined) {

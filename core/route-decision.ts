@@ -18,4 +18,6 @@ export interface RouteDecision {
   presigned: boolean;
   /** x-amz-copy-source rewritten to the real source bucket, when the request has one. */
   copySource?: string;
+  /** The client's address as ext_authz established it (never a client's header): ext_proc's decisions see it too. */
+  sourceIp?: string;
 }

@@ -43,7 +43,7 @@ export function planStream(work: ExtProcWork, headers: Record<string, string>, d
     const path = headers[':path'] ?? '/';
     const q = path.indexOf('?');
     const params = listBucketsParams(new URLSearchParams(q < 0 ? '' : path.slice(q + 1)));
-    const visible = deps.access.visibleBuckets(d, deps.buckets.configured(), deps.now());
+    const visible = deps.access.visibleBuckets(d, deps.buckets.configured(), deps.now(), d.sourceIp);
     return { headers: immediateResponse(200, listBucketsXml(accountOf(d), visible, deps.startedAt, params), requestId) };
   }
   const backend = deps.buckets.backend(d.backend!)!;

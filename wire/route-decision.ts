@@ -68,6 +68,7 @@ function workFields({ decision: d, ticket: t }: ExtProcWork): WorkFields {
     encodedKey: d.encodedKey,
     presigned: d.presigned,
     copySource: d.copySource,
+    sourceIp: d.sourceIp,
     stages: t.stages.join(','),
     clientAuthority: t.clientAuthority,
     ...seedFields('clientSeed.', t.chunks?.client),
@@ -122,6 +123,7 @@ export function workFromStruct(s: { fields?: Record<string, any> } | undefined):
       encodedKey: f.encodedKey,
       presigned: f.presigned === true,
       copySource: str('copySource'),
+      sourceIp: str('sourceIp'),
     },
     ticket: {
       stages: stages as ExtProcStage[],

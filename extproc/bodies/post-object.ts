@@ -82,7 +82,7 @@ export class PostFormStage implements BodyStage {
     }
     const auth = access.authenticateForm(fields, now);
     // Write on the key the form names (with ${filename} filled in, as the object will be called).
-    access.assertAllowed(auth.identity, { operation: 'PostObject', method: 'POST', bucket: d.bucket!, key, headers: this.headers }, now);
+    access.assertAllowed(auth.identity, { operation: 'PostObject', method: 'POST', bucket: d.bucket!, key, sourceIp: d.sourceIp ?? '', headers: this.headers }, now);
     const target = { clientBucket: d.bucket!, realBucket: d.realBucket! };
     return backendFormFields(fields, auth.policy, target, { ...backend.credentials, region: backend.region }, now, keys);
   }

@@ -133,10 +133,13 @@ test('the ticket survives the metadata Struct (what ext_proc reads back is what 
   const chunked = await signed(ALICE, {
     method: 'PUT', path: encPath('archive', 'k'),
     headers: { 'x-amz-content-sha256': 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER', 'x-amz-decoded-content-length': '5' },
+    sourceIp: '2001:db8::7',
   });
   const out = run(chunked);
   const res = okResponse(out) as any;
   assert.deepEqual(workFromStruct(res.dynamic_metadata), { decision: out.decision, ticket: out.upstream.ticket });
+  // ext_proc's own decisions (POST forms, ListBuckets) see the address ext_authz established.
+  assert.equal(workFromStruct(res.dynamic_metadata)?.decision.sourceIp, '2001:db8::7');
   // Unknown stages or missing fields are not a ticket: ext_proc fails closed on them.
   assert.equal(workFromStruct({ fields: { ...res.dynamic_metadata.fields, stages: { stringValue: 'rewrite-errors,bogus' } } }), undefined);
   assert.equal(workFromStruct({ fields: {} }), undefined);
