@@ -15,10 +15,12 @@ import { authenticateSigV4 } from './identity/sigv4.ts';
 import { PolicyEngine, type PolicyConfigPart } from './policy/engine.ts';
 import type { Decision, Verdict } from './policy/evaluate.ts';
 import type { PolicyRequest } from './policy/input.ts';
+import type { ListingVerdict } from './policy/listing.ts';
 import { Principals } from './principals.ts';
 
 export type { Identity } from './identity/identity.ts';
 export type { Decision, Verdict } from './policy/evaluate.ts';
+export type { ListingVerdict } from './policy/listing.ts';
 
 /** A request as the policy is asked about it; whether it was presigned comes from the identity. */
 export type AccessRequest = Omit<PolicyRequest, 'presigned'>;
@@ -85,6 +87,11 @@ export class AccessControl {
   /** verdict(), throwing S3's AccessDenied when the policy does not allow the request. */
   assertAllowed(identity: Identity, req: AccessRequest, now: Date): void {
     if (!this.verdict(identity, req, now).allowed) throw errors.accessDenied();
+  }
+
+  /** A listing's verdict (ListObjects, V2, ListObjectVersions): whole, filtered by ext_proc, or none. */
+  listingVerdict(identity: Identity, req: AccessRequest, now: Date): ListingVerdict {
+    return this.policy.listing(this.principalOf(identity), { ...req, presigned: identity.presigned }, now);
   }
 
   /** Of `buckets`, those the identity may see (as HeadBucket would be allowed), sorted: ListBuckets. */

@@ -5,6 +5,7 @@ import type { ConditionInput, PrincipalDocument } from '../../core/policy/input-
 import { OPERATIONS } from '../../core/s3/actions.ts';
 import { OPEN_ACCESS_RULE, bindRules, compilePolicies, publicRules, userRules, type BoundRule } from './compile.ts';
 import { evaluate, targetOf, verdict, type Decision, type Verdict } from './evaluate.ts';
+import { listingVerdict, type ListingVerdict } from './listing.ts';
 import { conditionInput, type PolicyRequest } from './input.ts';
 import type { ResourceTarget } from './resources.ts';
 import { RuleSet } from './rule-set.ts';
@@ -42,6 +43,11 @@ export class PolicyEngine {
   /** The same verdict as decide() without the explanation: what requests need, at less cost. */
   verdict(principal: PrincipalDocument, req: PolicyRequest, now: Date): Verdict {
     return this.run((rules) => rules.about(req.operation), verdict, principal, req, now);
+  }
+
+  /** A listing's verdict: whole, filtered (ext_proc leaves out what may not be read) or none. */
+  listing(principal: PrincipalDocument, req: PolicyRequest, now: Date): ListingVerdict {
+    return this.run((rules) => rules.about(req.operation), listingVerdict, principal, req, now);
   }
 
   private run<T>(

@@ -5,6 +5,7 @@
 import type { ConditionInput } from '../../core/policy/input-document.ts';
 import { OPERATIONS } from '../../core/s3/actions.ts';
 import type { BoundRule, RuleRef } from './compile.ts';
+import type { Glob } from '../../core/glob.ts';
 import { globApplies, type ResourceTarget } from './resources.ts';
 
 export type RuleOutcome =
@@ -22,10 +23,13 @@ export interface Decision extends Verdict {
   rules: RuleOutcome[];
 }
 
+/** Whether a rule's glob applies to the target: globApplies(), or a listing's looser reading (listing.ts). */
+export type Applies = (glob: Glob, target: ResourceTarget, effect: 'allow' | 'deny') => boolean;
+
 /** One rule against one request: matched (true), where it failed, or the Error its condition gave. */
-function tryRule(rule: BoundRule, target: ResourceTarget, operation: string, document: () => ConditionInput): true | 'action' | 'resource' | 'condition' | Error {
+function tryRule(rule: BoundRule, target: ResourceTarget, operation: string, document: () => ConditionInput, applies: Applies = globApplies): true | 'action' | 'resource' | 'condition' | Error {
   if (!actionApplies(rule, operation, target)) return 'action';
-  if (!rule.resources.some((g) => globApplies(g, target, rule.effect))) return 'resource';
+  if (!rule.resources.some((g) => applies(g, target, rule.effect))) return 'resource';
   if (!rule.when) return true;
   const result = rule.when(document());
   return result instanceof Error ? result : result || 'condition';
@@ -65,12 +69,12 @@ export function evaluate(rules: readonly BoundRule[], target: ResourceTarget, op
  * The same verdict as evaluate() (the first matching deny, else the first matching allow), with only
  * the work it needs: it stops at a matching deny and, once an allow matched, skips the other allows.
  */
-export function verdict(rules: readonly BoundRule[], target: ResourceTarget, operation: string, input: () => ConditionInput): Verdict {
+export function verdict(rules: readonly BoundRule[], target: ResourceTarget, operation: string, input: () => ConditionInput, applies: Applies = globApplies): Verdict {
   const document = once(input);
   let allow: RuleRef | undefined;
   for (const rule of rules) {
     if (rule.effect === 'allow' && allow) continue;
-    if (!matched(rule.effect, tryRule(rule, target, operation, document))) continue;
+    if (!matched(rule.effect, tryRule(rule, target, operation, document, applies))) continue;
     if (rule.effect === 'deny') return { allowed: false, deciding: rule.ref };
     allow = rule.ref;
   }

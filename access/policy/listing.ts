@@ -1,0 +1,21 @@
+// A listing's verdict (scope `keys`) in three outcomes: `whole` — allowed as any request, every key under
+// the prefix readable; `filtered` — not whole, but an allow reaches below the prefix (a grant on
+// `b/team-a/*` for a listing of `b/`) and no deny takes the whole prefix: the listing goes through and
+// ext_proc leaves out what the principal may not read; `none` — refused.
+import type { ConditionInput } from '../../core/policy/input-document.ts';
+import type { BoundRule } from './compile.ts';
+import { verdict, type Applies } from './evaluate.ts';
+import type { ResourceTarget } from './resources.ts';
+
+export type ListingVerdict = 'whole' | 'filtered' | 'none';
+
+/** The looser reading: an allow applies when it touches the prefix, a deny only when it covers all of it. */
+const reaches: Applies = (glob, target, effect) => {
+  const prefix = `${target.bucket}/${target.prefix}`;
+  return effect === 'allow' ? glob.touches(prefix) : glob.covers(prefix);
+};
+
+export function listingVerdict(rules: readonly BoundRule[], target: ResourceTarget, operation: string, input: () => ConditionInput): ListingVerdict {
+  if (verdict(rules, target, operation, input).allowed) return 'whole';
+  return verdict(rules, target, operation, input, reaches).allowed ? 'filtered' : 'none';
+}
