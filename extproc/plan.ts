@@ -11,6 +11,8 @@ import type { BodyStage } from './bodies/body-stage.ts';
 import { POST_FORM_REMOVED_HEADERS, PostFormStage } from './bodies/post-object.ts';
 import { SignedChunksStage } from './bodies/signed-chunks.ts';
 import { listBucketsParams, listBucketsXml } from './responses/list-buckets.ts';
+import type { Hidden } from './responses/list-filter.ts';
+import { policyHidden } from './responses/list-policy.ts';
 import { accountOf } from './responses/rewrite-xml.ts';
 import { XmlResponseStage } from './responses/xml-response.ts';
 
@@ -35,14 +37,34 @@ export interface StreamPlan {
   response?: XmlResponseStage;
 }
 
+function queryOf(headers: Record<string, string>): URLSearchParams {
+  const path = headers[':path'] ?? '/';
+  const q = path.indexOf('?');
+  return new URLSearchParams(q < 0 ? '' : path.slice(q + 1));
+}
+
+/**
+ * A filtered listing's entries are asked about as ext_authz asked about the listing: the same identity,
+ * operation, delimiter, source address and instant (the ticket's). The headers are those ext_proc
+ * receives: the client's, but for the ones ext_authz set for the backend (x-amz-date and
+ * x-amz-content-sha256 among them).
+ */
+function listingHidden(work: ExtProcWork, headers: Record<string, string>, deps: ExtProcDeps): Hidden {
+  const { decision: d, ticket } = work;
+  const listing = {
+    operation: d.op, method: headers[':method'] ?? 'GET', bucket: d.bucket!, key: '',
+    delimiter: queryOf(headers).get('delimiter') ?? '', sourceIp: d.sourceIp, headers,
+  };
+  const at = ticket.requestTime === undefined ? deps.now() : new Date(ticket.requestTime);
+  return policyHidden(deps.access, { principal: d.principal, accessKeyId: d.accessKeyId, presigned: d.presigned }, listing, at);
+}
+
 export function planStream(work: ExtProcWork, headers: Record<string, string>, deps: ExtProcDeps): StreamPlan {
   const { decision: d, ticket } = work;
   const stages = new Set(ticket.stages);
   const requestId = headers['x-request-id'] ?? '';
   if (stages.has('list-buckets')) {
-    const path = headers[':path'] ?? '/';
-    const q = path.indexOf('?');
-    const params = listBucketsParams(new URLSearchParams(q < 0 ? '' : path.slice(q + 1)));
+    const params = listBucketsParams(queryOf(headers));
     const visible = deps.access.visibleBuckets(d, deps.buckets.configured(), deps.now(), d.sourceIp);
     return { headers: immediateResponse(200, listBucketsXml(accountOf(d), visible, deps.startedAt, params), requestId) };
   }
@@ -62,6 +84,7 @@ export function planStream(work: ExtProcWork, headers: Record<string, string>, d
   if (stages.has('rewrite-errors')) {
     response = new XmlResponseStage({
       decision: d, backend, stages: ticket.stages, scheme: headers[':scheme'] ?? 'http', clientAuthority: ticket.clientAuthority, region: deps.region,
+      ...(stages.has('listing-policy-filter') && { policyHidden: listingHidden(work, headers, deps) }),
     });
     mode = withResponseHeaders(mode);
   }

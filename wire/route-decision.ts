@@ -20,10 +20,12 @@ export type ExtProcStage =
   /** Apply encoding-type=url to a listing for a backend that ignores it. */
   | 'listing-url-encoding'
   /** Leave out of a filesystem listing what the client may not reach. */
-  | 'listing-fs-hide';
+  | 'listing-fs-hide'
+  /** Leave out of a listing broader than the grant what the principal may not read. */
+  | 'listing-policy-filter';
 
 const STAGES: ReadonlySet<string> = new Set<ExtProcStage>([
-  'list-buckets', 'post-form', 'signed-chunks', 'rewrite-errors', 'rewrite-success', 'listing-url-encoding', 'listing-fs-hide',
+  'list-buckets', 'post-form', 'signed-chunks', 'rewrite-errors', 'rewrite-success', 'listing-url-encoding', 'listing-fs-hide', 'listing-policy-filter',
 ]);
 
 /** One end of a signed chunk chain: the scope, time and seed signature it starts from (none is secret). */
@@ -40,6 +42,11 @@ export interface ExtProcTicket {
   clientAuthority: string;
   /** Signed aws-chunked bodies: the client's chain and the backend's (its request signature). */
   chunks?: { client: ChainSeed; backend: ChainSeed };
+  /**
+   * With 'listing-policy-filter': the time ext_authz decided at (ISO 8601), so that ext_proc asks the
+   * policy about each entry at the same instant and a condition on request.time agrees with the listing's.
+   */
+  requestTime?: string;
 }
 
 export type { RouteDecision };
@@ -71,6 +78,7 @@ function workFields({ decision: d, ticket: t }: ExtProcWork): WorkFields {
     sourceIp: d.sourceIp,
     stages: t.stages.join(','),
     clientAuthority: t.clientAuthority,
+    requestTime: t.requestTime,
     ...seedFields('clientSeed.', t.chunks?.client),
     ...seedFields('backendSeed.', t.chunks?.backend),
   };
@@ -112,6 +120,7 @@ export function workFromStruct(s: { fields?: Record<string, any> } | undefined):
   if (!stages.every((x) => STAGES.has(x))) return undefined;
   const client = seed('clientSeed.');
   const backend = seed('backendSeed.');
+  const requestTime = str('requestTime');
   return {
     decision: {
       op: f.op as S3Operation,
@@ -128,6 +137,7 @@ export function workFromStruct(s: { fields?: Record<string, any> } | undefined):
     ticket: {
       stages: stages as ExtProcStage[],
       clientAuthority: str('clientAuthority') ?? '',
+      ...(requestTime !== undefined && { requestTime }),
       ...(client && backend && { chunks: { client, backend } }),
     },
   };

@@ -5,7 +5,7 @@ import { isHidden } from '../../backends/fs-containment.ts';
 import type { BackendConfig } from '../../core/config/types.ts';
 import type { ExtProcStage, RouteDecision } from '../../wire/route-decision.ts';
 import { applyUrlEncoding } from './list-encoding.ts';
-import { filterListing } from './list-filter.ts';
+import { filterListing, pinNextMarker, type Hidden } from './list-filter.ts';
 import { accountOf, rewriteLocation, rewriteXml, type XmlRewrite } from './rewrite-xml.ts';
 
 export interface ResponseContext {
@@ -16,6 +16,8 @@ export interface ResponseContext {
   scheme: string;
   clientAuthority: string;
   region: string;
+  /** With 'listing-policy-filter': the entries the principal may not read (list-policy.ts). */
+  policyHidden?: Hidden;
 }
 
 function xmlRewriteOf(c: ResponseContext): XmlRewrite {
@@ -39,7 +41,9 @@ function xmlRewriteOf(c: ResponseContext): XmlRewrite {
 export class XmlResponseStage {
   private readonly rewrite: XmlRewrite;
   private readonly success: boolean;
-  private readonly hidden?: (key: string) => boolean;
+  private readonly hidden?: Hidden;
+  /** A V1 listing that is filtered: its truncated pages name where the backend stopped. */
+  private readonly pinMarker: boolean;
   private readonly urlEncode: boolean;
   private status = 0;
 
@@ -48,7 +52,11 @@ export class XmlResponseStage {
     this.success = c.stages.includes('rewrite-success');
     this.urlEncode = c.stages.includes('listing-url-encoding');
     const dataDir = c.backend.filesystem?.path;
-    if (dataDir !== undefined && c.stages.includes('listing-fs-hide')) this.hidden = (key) => isHidden(dataDir, c.decision.realBucket!, key);
+    const fsHidden = dataDir !== undefined && c.stages.includes('listing-fs-hide') ? (key: string) => isHidden(dataDir, c.decision.realBucket!, key) : undefined;
+    const policyHidden = c.stages.includes('listing-policy-filter') ? c.policyHidden : undefined;
+    const hiders = [fsHidden, policyHidden].filter((h): h is Hidden => h !== undefined);
+    if (hiders.length > 0) this.hidden = (name, kind) => hiders.some((h) => h(name, kind));
+    this.pinMarker = policyHidden !== undefined && c.decision.op === 'ListObjects';
   }
 
   /** The Location header to set (POST Object answers with the object's URL), and whether the body is wanted. */
@@ -63,6 +71,7 @@ export class XmlResponseStage {
     let xml = rewriteXml(body.toString('utf8'), this.rewrite);
     // Listing fixes apply to listings only, never to an error document.
     if (this.status === 200) {
+      if (this.pinMarker) xml = pinNextMarker(xml);
       if (this.hidden) xml = filterListing(xml, this.hidden);
       if (this.urlEncode) xml = applyUrlEncoding(xml);
     }
