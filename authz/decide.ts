@@ -45,9 +45,27 @@ export function authorize(req: AuthzRequest, ctx: AuthzContext): AuthzOutcome {
 
 type Decided = { cluster: string; decision: RouteDecision; upstream: Upstream };
 
-function routed(req: AuthzRequest, ctx: AuthzContext, decision: RouteDecision): Decided {
+function routed(req: AuthzRequest, ctx: AuthzContext, decision: RouteDecision, policyFiltered = false): Decided {
   const backend = ctx.buckets.backend(decision.backend!)!;
-  return { cluster: clusterName(backend.name), decision, upstream: planUpstream(req, decision, backend, ctx.signers.get(backend.name)!, ctx.now) };
+  return { cluster: clusterName(backend.name), decision, upstream: planUpstream(req, decision, backend, ctx.signers.get(backend.name)!, ctx.now, policyFiltered) };
+}
+
+/** The listings ext_proc can filter: those of keys (ListMultipartUploads is not one). */
+const FILTERABLE_LISTINGS: ReadonlySet<string> = new Set(['ListObjects', 'ListObjectsV2', 'ListObjectVersions']);
+
+/**
+ * The policy's answer, throwing AccessDenied when it refuses; true when a user's listing is allowed
+ * only filtered (a grant below its prefix): ext_proc then leaves out what the user may not read.
+ * Anonymous listings stay inside a public prefix, as documented: they are never filtered.
+ */
+function assertPolicy(identity: Identity, facts: AccessRequest, ctx: AuthzContext): boolean {
+  if (!FILTERABLE_LISTINGS.has(facts.operation) || identity.principal === undefined) {
+    ctx.access.assertAllowed(identity, facts, ctx.now);
+    return false;
+  }
+  const listing = ctx.access.listingVerdict(identity, facts, ctx.now);
+  if (listing === 'none') throw errors.accessDenied();
+  return listing === 'filtered';
 }
 
 /**
@@ -132,10 +150,10 @@ function decide(req: AuthzRequest, ctx: AuthzContext): Decided {
     sourceIp: req.sourceIp,
     headers: req.headers,
   };
-  ctx.access.assertAllowed(identity, facts, ctx.now);
+  const filtered = assertPolicy(identity, facts, ctx);
   const resolved = ctx.buckets.resolve(target.bucket);
   if (!resolved) throw errors.noSuchBucket(target.bucket);
   const backend = resolved.backend.name;
   const copySource = copySourceHeader === undefined ? undefined : resolveCopySource(copySourceHeader, identity, facts, backend, ctx);
-  return routed(req, ctx, { op, ...who, bucket: target.bucket, realBucket: resolved.realBucket, backend, encodedKey, copySource });
+  return routed(req, ctx, { op, ...who, bucket: target.bucket, realBucket: resolved.realBucket, backend, encodedKey, copySource }, filtered);
 }

@@ -33,17 +33,19 @@ function seedOf(credential: ReturnType<typeof parseAuthorizationHeader>, datetim
   return { credential: `${credential.accessKeyId}/${credentialScope(credential)}`, datetime, signature: credential.signature };
 }
 
-function responseStages(d: RouteDecision, backend: BackendConfig, method: string, plan: BackendRequestPlan): ExtProcStage[] {
-  const r = responseRewrite({ op: d.op, method, query: plan.query, aliased: d.realBucket !== d.bucket, filesystem: backend.filesystem !== undefined });
+function responseStages(d: RouteDecision, backend: BackendConfig, method: string, plan: BackendRequestPlan, policyFiltered: boolean): ExtProcStage[] {
+  const r = responseRewrite({ op: d.op, method, query: plan.query, aliased: d.realBucket !== d.bucket, filesystem: backend.filesystem !== undefined, policyFiltered });
   const stages: ExtProcStage[] = [];
   if (r.errors) stages.push('rewrite-errors');
   if (r.success) stages.push('rewrite-success');
   if (r.urlEncoding) stages.push('listing-url-encoding');
   if (r.hideUnreachable) stages.push('listing-fs-hide');
+  if (r.policyFilter) stages.push('listing-policy-filter');
   return stages;
 }
 
-export function planUpstream(req: AuthzRequest, d: RouteDecision, backend: BackendConfig, signer: BackendSigner, now: Date): Upstream {
+/** `policyFiltered`: a listing the policy allows only filtered (ext_proc leaves out what may not be read). */
+export function planUpstream(req: AuthzRequest, d: RouteDecision, backend: BackendConfig, signer: BackendSigner, now: Date, policyFiltered = false): Upstream {
   const plan = planBackendRequest(d, backend, req.headers, req.rawQuery);
   if (backend.filesystem) assertRequestContained(backend.filesystem.path, d);
   const set = targetHeaders(plan);
@@ -57,7 +59,7 @@ export function planUpstream(req: AuthzRequest, d: RouteDecision, backend: Backe
   const { authorization, amzDate } = signer.sign(req.method, plan, now);
   set.push(['authorization', authorization], ['x-amz-date', amzDate], ['x-amz-content-sha256', plan.headersToSign['x-amz-content-sha256']!]);
   if (d.copySource !== undefined) set.push(['x-amz-copy-source', d.copySource]);
-  const stages = responseStages(d, backend, req.method, plan);
+  const stages = responseStages(d, backend, req.method, plan, policyFiltered);
   let chunks: ExtProcTicket['chunks'];
   if (isSignedChunked(req.header('x-amz-content-sha256'))) {
     const client = req.header('authorization');
@@ -67,5 +69,6 @@ export function planUpstream(req: AuthzRequest, d: RouteDecision, backend: Backe
     chunks = { client: seedOf(parseAuthorizationHeader(client), req.header('x-amz-date') ?? ''), backend: seedOf(parseAuthorizationHeader(authorization), amzDate) };
   }
   const headers = { set, remove: REMOVED };
-  return stages.length === 0 ? { headers } : { headers, ticket: { stages, clientAuthority, ...(chunks && { chunks }) } };
+  const requestTime = policyFiltered ? { requestTime: now.toISOString() } : {};
+  return stages.length === 0 ? { headers } : { headers, ticket: { stages, clientAuthority, ...(chunks && { chunks }), ...requestTime } };
 }

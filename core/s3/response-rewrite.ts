@@ -16,6 +16,8 @@ export interface ResponseRewriteRequest {
   aliased: boolean;
   /** The backend is a directory tree served by the gateway's managed versitygw. */
   filesystem: boolean;
+  /** The policy allows this listing only filtered (access/policy/listing.ts). */
+  policyFiltered?: boolean;
 }
 
 export interface ResponseRewrite {
@@ -27,6 +29,8 @@ export interface ResponseRewrite {
   urlEncoding: boolean;
   /** A filesystem listing: leave out the entries the client may not reach (through a symlink). */
   hideUnreachable: boolean;
+  /** A listing broader than the grant: leave out what the principal may not read. */
+  policyFilter: boolean;
 }
 
 /** Listings that name the backend account: ListObjects always, ListObjectsV2 only with fetch-owner. */
@@ -38,10 +42,11 @@ export function responseRewrite(r: ResponseRewriteRequest): ResponseRewrite {
   const listing = LISTINGS.has(r.op);
   const urlEncoding = listing && r.query['encoding-type'] === 'url';
   const hideUnreachable = listing && r.filesystem;
+  const policyFilter = listing && r.policyFiltered === true;
   const success =
     (BODY_NAMES_BUCKET.has(r.op) && !listing) ||
-    (listing && (r.aliased || urlEncoding || hideUnreachable || listingNamesOwners(r.op, r.query))) ||
+    (listing && (r.aliased || urlEncoding || hideUnreachable || policyFilter || listingNamesOwners(r.op, r.query))) ||
     (r.method.toUpperCase() === 'GET' && 'acl' in r.query) ||
     r.op === 'GetBucketLocation';
-  return { success, errors: success || r.aliased, urlEncoding, hideUnreachable };
+  return { success, errors: success || r.aliased, urlEncoding, hideUnreachable, policyFilter };
 }

@@ -53,11 +53,13 @@ const TABLE: [string, string, Record<string, string>, Record<string, string>, st
   ['PUT', encPath('releases'), { versioning: '' }, {}, '403 AccessDenied'],
   ['GET', encPath('releases', 'team-a/x'), { frobnicate: '' }, {}, '403 AccessDenied'], // unknown operation
   ['GET', encPath('releases'), { 'list-type': '2', prefix: 'team-a/sub/' }, {}, 'ok'],
-  // Until listings are filtered, a listing that would reach a denied key is denied whole.
-  ['GET', encPath('releases'), { 'list-type': '2', prefix: 'team-a/' }, {}, '403 AccessDenied'],
+  // A listing that reaches a denied key, or is broader than the grant, is forwarded filtered; one the deny covers is refused.
+  ['GET', encPath('releases'), { 'list-type': '2', prefix: 'team-a/' }, {}, 'ok'],
   ['GET', encPath('releases'), { 'list-type': '2', prefix: 'team-a/locked/' }, {}, '403 AccessDenied'],
-  ['GET', encPath('releases'), { 'list-type': '2', prefix: 'team-' }, {}, '403 AccessDenied'],
-  ['GET', encPath('releases'), {}, {}, '403 AccessDenied'],
+  ['GET', encPath('releases'), { 'list-type': '2', prefix: 'team-' }, {}, 'ok'],
+  ['GET', encPath('releases'), {}, {}, 'ok'],
+  ['GET', encPath('releases'), { 'list-type': '2', prefix: 'team-b/' }, {}, '403 AccessDenied'],
+  ['GET', encPath('media'), { 'list-type': '2' }, {}, '403 AccessDenied'],
   ['HEAD', encPath('releases'), {}, {}, 'ok'],
   ['GET', encPath('media', 'x'), {}, {}, '403 AccessDenied'],
   // the copy source needs read: archive/shared is readable, archive/private is not
@@ -72,6 +74,29 @@ test('the request as the policy sees it: operation, key, listing prefix, copy so
   for (const [method, path, query, headers, want] of TABLE) {
     assert.equal(status(run(await signed(K1, { method, path, query, headers }))), want, `${method} ${path} ${JSON.stringify(query)} ${JSON.stringify(headers)}`);
   }
+});
+
+test('a filtered listing (V1, V2, versions) goes through ext_proc with the policy filter; a whole one keeps the fast path', async () => {
+  const ticketOf = async (query: Record<string, string>) => {
+    const out = run(await signed(K1, { path: encPath('releases'), query }));
+    assert.ok(out.ok, JSON.stringify(query));
+    return out.upstream.ticket;
+  };
+  const filtered: Record<string, string>[] = [{ 'list-type': '2' }, {}, { versions: '' }, { 'list-type': '2', prefix: 'team-a/' }, { delimiter: '/', prefix: 'team-' }];
+  for (const query of filtered) {
+    const ticket = await ticketOf(query);
+    assert.ok(ticket?.stages.includes('listing-policy-filter'), JSON.stringify(query));
+    assert.ok(ticket.stages.includes('rewrite-success'), JSON.stringify(query));
+    // ext_proc asks about each entry at the instant ext_authz decided the listing.
+    assert.equal(ticket.requestTime, NOW.toISOString(), JSON.stringify(query));
+  }
+  // ListObjectsV2 without fetch-owner streams untouched when whole, and carries no time.
+  assert.equal(await ticketOf({ 'list-type': '2', prefix: 'team-a/sub/' }), undefined);
+  // A whole V1 listing is rewritten (it names the owner) but not filtered.
+  assert.deepEqual((await ticketOf({ prefix: 'team-a/sub/' }))?.stages, ['rewrite-errors', 'rewrite-success']);
+  // Multipart uploads are not filtered: broader than the grant stays refused.
+  assert.equal(status(run(await signed(K1, { path: encPath('releases'), query: { uploads: '' } }))), '403 AccessDenied');
+  assert.equal(status(run(await signed(K1, { path: encPath('releases'), query: { uploads: '', prefix: 'team-a/sub/' } }))), 'ok');
 });
 
 test('key rotation: two active keys work side by side, presigned too', async () => {

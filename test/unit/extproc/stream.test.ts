@@ -18,15 +18,15 @@ import { ALICE, authzDeps, encPath, gatewayConfig, NOW, signed } from '../fixtur
 
 const config = gatewayConfig();
 const deps = authzDeps(config);
-const extproc = () =>
+const extproc = (c = config, now = NOW) =>
   new ExtProcStream({
-    access: new AccessControl(config, new SigningKeyCache()), buckets: new BucketMap(config), keys: new SigningKeyCache(),
-    region: 'us-east-1', startedAt: NOW, now: () => NOW,
+    access: new AccessControl(c, new SigningKeyCache()), buckets: new BucketMap(c), keys: new SigningKeyCache(),
+    region: 'us-east-1', startedAt: NOW, now: () => now,
   });
 
 /** Envoy's request-headers message: the headers after ext_authz's mutations, and its metadata. */
-function requestHeadersMsg(req: AuthzRequest) {
-  const out = authorize(req, { ...deps, now: NOW });
+function requestHeadersMsg(req: AuthzRequest, d = deps) {
+  const out = authorize(req, { ...d, now: NOW });
   if (!out.ok) assert.fail(out.error.code);
   const res = okResponse(out) as any;
   const headers = new Map(Object.entries(req.headers));
@@ -112,4 +112,39 @@ test('a signed aws-chunked PUT: every chunk verified with the client\'s chain an
   const refused = bad.handle({ request: 'request_body', request_body: { body: wrong[0], end_of_stream: false } });
   assert.equal(refused.immediate_response.status.code, 403);
   assert.match(refused.immediate_response.body.toString(), /SignatureDoesNotMatch/);
+});
+
+test('a listing broader than the grant: ext_proc filters the body with the policy, at the instant ext_authz decided', async () => {
+  // shared/ is readable only until one second after NOW: ext_proc's clock is an hour later.
+  const timed = gatewayConfig({
+    users: [{ name: 'alice', accessKeys: [ALICE], policies: ['team'] }],
+    policies: [{
+      name: 'team',
+      rules: [
+        { effect: 'allow', actions: ['read', 'list'], resources: ['releases/team-a/*'] },
+        { effect: 'allow', actions: ['read', 'list'], resources: ['releases/shared/*'], when: 'request.time < timestamp("2024-05-06T07:08:10Z")' },
+      ],
+    }],
+  });
+  const { msg } = requestHeadersMsg(await signed(ALICE, { path: encPath('releases'), query: { 'list-type': '2', delimiter: '/' } }), authzDeps(timed));
+  const later = new Date(NOW.getTime() + 3_600_000);
+  const listed = (m: typeof msg) => {
+    const s = extproc(timed, later);
+    assert.equal(s.handle(m).mode_override.response_header_mode, 'SEND');
+    const headers = s.handle({ request: 'response_headers', response_headers: { headers: { headers: [{ key: ':status', raw_value: Buffer.from('200') }, { key: 'content-type', raw_value: Buffer.from('application/xml') }] } } });
+    assert.equal(headers.mode_override.response_body_mode, 'BUFFERED');
+    const body =
+      '<ListBucketResult><Name>releases</Name><Prefix></Prefix><Delimiter>/</Delimiter><KeyCount>4</KeyCount><IsTruncated>false</IsTruncated>' +
+      '<Contents><Key>top.txt</Key></Contents><CommonPrefixes><Prefix>shared/</Prefix></CommonPrefixes>' +
+      '<CommonPrefixes><Prefix>team-a/</Prefix></CommonPrefixes><CommonPrefixes><Prefix>team-b/</Prefix></CommonPrefixes></ListBucketResult>';
+    const out = s.handle({ request: 'response_body', response_body: { body: Buffer.from(body) } }).response_body.response.body_mutation.body.toString();
+    return { prefixes: [...out.matchAll(/<Prefix>([^<]+)<\/Prefix>/g)].map((p) => p[1]), keyCount: /<KeyCount>(\d+)/.exec(out)?.[1], out };
+  };
+  assert.deepEqual(listed(msg), { ...listed(msg), prefixes: ['shared/', 'team-a/'], keyCount: '2' });
+  assert.doesNotMatch(listed(msg).out, /top\.txt|team-b/);
+  // Without the ticket's time ext_proc would have asked at its own clock, and shared/ would be gone.
+  const fields = { ...msg.metadata_context.filter_metadata['envoy.filters.http.ext_authz'].fields };
+  delete fields.requestTime;
+  const untimed = { ...msg, metadata_context: { filter_metadata: { 'envoy.filters.http.ext_authz': { fields } } } };
+  assert.deepEqual(listed(untimed).prefixes, ['team-a/']);
 });

@@ -165,7 +165,7 @@ test('accounts: Owner, Initiator and ACL grantees name the gateway user, never t
 
 test('responseRewrite: large listings stream untouched unless something in them would show the backend', () => {
   const plain: ResponseRewriteRequest = { op: 'ListObjectsV2', method: 'GET', query: { 'list-type': '2' }, aliased: false, filesystem: false };
-  const none = { success: false, errors: false, urlEncoding: false, hideUnreachable: false };
+  const none = { success: false, errors: false, urlEncoding: false, hideUnreachable: false, policyFilter: false };
   const both = { ...none, success: true, errors: true };
   assert.deepEqual(responseRewrite(plain), none);
   assert.deepEqual(responseRewrite({ ...plain, query: { 'list-type': '2', 'fetch-owner': 'true' } }), both);
@@ -173,6 +173,9 @@ test('responseRewrite: large listings stream untouched unless something in them 
   // The gateway's own listing fixes: encoding-type=url applied, filesystem entries hidden.
   assert.deepEqual(responseRewrite({ ...plain, query: { 'list-type': '2', 'encoding-type': 'url' } }), { ...both, urlEncoding: true });
   assert.deepEqual(responseRewrite({ ...plain, filesystem: true }), { ...both, hideUnreachable: true });
+  // A listing the policy allows only filtered; never an object.
+  assert.deepEqual(responseRewrite({ ...plain, policyFiltered: true }), { ...both, policyFilter: true });
+  assert.deepEqual(responseRewrite({ ...plain, op: 'GetObject', query: {}, policyFiltered: true }), none);
   // Not on objects: a filesystem GET streams untouched.
   assert.deepEqual(responseRewrite({ ...plain, op: 'GetObject', query: {}, filesystem: true }), none);
   for (const op of ['ListObjects', 'ListObjectVersions', 'ListMultipartUploads'] as const) assert.deepEqual(responseRewrite({ ...plain, op, query: {} }), both, op);
