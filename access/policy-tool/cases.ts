@@ -38,18 +38,8 @@ interface RawPrincipal {
 interface RawCase {
   name?: string;
   principal: string | RawPrincipal;
-  request: {
-    operation: string;
-    bucket?: string;
-    key?: string;
-    prefix?: string;
-    delimiter?: string;
-    method?: string;
-    source_ip?: string;
-    headers?: Record<string, string>;
-    time?: string;
-    presigned?: boolean;
-  };
+  /** The probe's request as YAML writes it (snake_case), with the case's time. */
+  request: Omit<RequestSpec, 'sourceIp'> & { source_ip?: string; time?: string };
   expect: 'allow' | 'deny';
   rule?: string;
 }
