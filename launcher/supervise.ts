@@ -43,7 +43,7 @@ export function superviseServices(config: GatewayConfig, socket: string): Servic
     // stdout is the launcher's own: the audit log's stdout sink writes whole lines there, unprefixed.
     const c = fork(BIN, ['services-worker'], { stdio: ['ignore', 'inherit', 'pipe', 'ipc'], execArgv: [...process.execArgv, ...profilingArgs()] });
     child = c;
-    for (const s of [c.stdout!, c.stderr!]) readline.createInterface({ input: s }).on('line', (l) => log('services', l));
+    readline.createInterface({ input: c.stderr! }).on('line', (l) => log('services', l));
     c.on('message', (m: { ready?: boolean }) => {
       if (!m.ready) return;
       log('services', `worker ${c.pid} serving on ${socket}`);
