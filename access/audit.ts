@@ -21,7 +21,7 @@ export interface AuditFacts extends AuditTrail {
   requestId: string;
   sourceIp: string;
   allowed: boolean;
-  /** The answer to a refusal; for an allowed request the backend's status is not known yet. */
+  /** The answer to a refusal (an S3Error); for an allowed request the backend's status is not known yet. */
   error?: { status: number; code: string };
 }
 

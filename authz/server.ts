@@ -36,14 +36,16 @@ export function outcomeLine(outcome: AuthzOutcome, req: AuthzRequest, time: Date
     requestId: req.header('x-request-id') ?? '',
     sourceIp: req.sourceIp,
     allowed: outcome.ok,
-    ...(!outcome.ok && { error: { status: outcome.error.status, code: outcome.error.code } }),
+    ...(!outcome.ok && { error: outcome.error }),
   });
 }
 
 function decideAudited(req: AuthzRequest, deps: AuthzDeps, { now = () => new Date(), audit }: CheckOptions): AuthzOutcome {
   const at = now();
   const outcome = decide(req, deps, at);
-  if (audit) audit.write(outcomeLine(outcome, req, at));
+  // A POST form's credentials are in its body: its line is ext_proc's, written when it decides.
+  const deferred = outcome.ok && outcome.decision.op === 'PostObject';
+  if (audit && !deferred) audit.write(outcomeLine(outcome, req, at));
   return outcome;
 }
 

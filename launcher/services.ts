@@ -47,7 +47,7 @@ export async function startServices(config: GatewayConfig, socketPath: string): 
     transportName(),
     {
       unary: { [check.path]: checkHandler(authzDeps, { sourceIpFrom, audit }) },
-      bidi: { [processCall.path]: processHandler({ access, buckets, keys, region: shownRegion(config.listen), startedAt: new Date(), now: () => new Date() }) },
+      bidi: { [processCall.path]: processHandler({ access, buckets, keys, region: shownRegion(config.listen), startedAt: new Date(), now: () => new Date(), audit }) },
     },
     { maxReceiveBytes: MAX_MESSAGE_BYTES, maxSendBytes: MAX_MESSAGE_BYTES },
   );

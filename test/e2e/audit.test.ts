@@ -12,7 +12,8 @@ import { assertCanary } from '../../testkit/canary.ts';
 import { startGateway, type RunningGateway } from '../../testkit/gateway.ts';
 import { descendants } from '../../testkit/pids.ts';
 import { dumpLogsOnFailure, waitUntil } from '../../testkit/process.ts';
-import { send, signedRequest } from '../../testkit/raw-request.ts';
+import { postForm } from '../../testkit/post-form.ts';
+import { send, signedRequest, type RawResponse } from '../../testkit/raw-request.ts';
 
 const ALICE = { accessKeyId: 'AKIAALICE0000000001', secretAccessKey: 'alice-secret-one-0123456789' };
 
@@ -23,6 +24,7 @@ backends:
   - { name: versity, type: s3, endpoint: ${versity.endpoint}, credentials: { access_key_id: ${versity.accessKey}, secret_access_key: ${versity.secretKey} } }
 buckets:
   logs: { backend: versity }
+  private: { backend: versity }
 users:
   - { name: alice, buckets: [logs], access_keys: [ { access_key_id: ${ALICE.accessKeyId}, secret_access_key: ${ALICE.secretAccessKey} } ] }
 audit: { sink: file, path: audit.jsonl }
@@ -64,7 +66,26 @@ describe('the audit log', () => {
     return id;
   }
 
-  const lineOf = (f: string, requestId: string) => records(f).find((r) => r.requestId === requestId);
+  const lineOf = (f: string, requestId: string) => records(f).filter((r) => r.requestId === requestId).at(0);
+  const linesOf = (f: string, requestId: string) => records(f).filter((r) => r.requestId === requestId);
+
+  /** A browser form upload; the x-amz-request-id the client was given. */
+  async function post(bucket: string, key: string, status: number): Promise<string> {
+    const { body, contentType } = postForm({ creds: ALICE, bucket, key, file: Buffer.from('form') });
+    const res: RawResponse = await send(gateway.endpoint, { method: 'POST', path: `/${bucket}`, headers: { 'content-type': contentType, 'content-length': String(body.length) }, body });
+    assert.equal(res.status, status, res.body);
+    return res.headers['x-amz-request-id'] as string;
+  }
+
+  it('a POST form has one line, written when its credentials are read from the body', async () => {
+    const allowed = await post('logs', 'forms/a.bin', 204);
+    const denied = await post('private', 'forms/b.bin', 403);
+    await waitUntil('the forms\' lines', async () => existsSync(file) && !!lineOf(file, allowed) && !!lineOf(file, denied), { proc: gateway.proc, timeoutMs: 5000 });
+    const pick = (r: Record<string, unknown>) => [r.principal, r.authMethod, r.keyId, r.operation, r.bucket, r.key, r.decision, r.status, r.error];
+    assert.deepEqual(linesOf(file, allowed).map(pick), [['alice', 'post-form', ALICE.accessKeyId, 'PostObject', 'logs', 'forms/a.bin', 'allow', null, null]]);
+    assert.deepEqual(linesOf(file, denied).map(pick), [['alice', 'post-form', ALICE.accessKeyId, 'PostObject', 'private', 'forms/b.bin', 'deny', 403, 'AccessDenied']]);
+  });
+
 
   it('one line per decision, under the id the client got; SIGHUP after a move starts a new file', async () => {
     const allowed = await get('/logs/a.txt', 200);
