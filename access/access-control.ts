@@ -82,11 +82,6 @@ export class AccessControl {
     return this.policy.verdict(this.principalOf(identity), { ...req, presigned: identity.presigned }, now);
   }
 
-  /** verdict(), throwing S3's AccessDenied when the policy does not allow the request. */
-  assertAllowed(identity: Identity, req: AccessRequest, now: Date): void {
-    if (!this.verdict(identity, req, now).allowed) throw errors.accessDenied();
-  }
-
   /** Of `buckets`, those the identity may see (as HeadBucket would be allowed), sorted: ListBuckets. */
   visibleBuckets(identity: Identity, buckets: Iterable<string>, now: Date, sourceIp = ''): string[] {
     return [...buckets].filter((bucket) => this.verdict(identity, { operation: 'HeadBucket', method: 'HEAD', bucket, key: '', sourceIp }, now).allowed).sort();
