@@ -1,7 +1,9 @@
 // The audit log's record of one decision, as one JSON line. Only the fields named here reach it: never
 // a header, a query string or anything that came with the credentials (secret, signature, token).
 import { authMethod, type Identity } from './identity/identity.ts';
+import type { AdmissionRuleRef } from './admission.ts';
 import type { RuleRef } from './policy/compile.ts';
+import { admissionRuleName, ruleName } from './rule-names.ts';
 
 /** What a decision learned on its way, filled in as far as it got (a refusal may come before any of it). */
 export interface AuditTrail {
@@ -13,6 +15,8 @@ export interface AuditTrail {
   key?: string;
   /** The policy rule that decided; absent for a default deny and for refusals outside the policy. */
   rule?: RuleRef | undefined;
+  /** The admission rule that refused the request before authentication. */
+  admission?: AdmissionRuleRef;
 }
 
 export interface AuditFacts extends AuditTrail {
@@ -44,7 +48,7 @@ export function auditLine(f: AuditFacts): string {
     bucket: orNull(f.bucket),
     key: orNull(f.key),
     decision: f.allowed ? 'allow' : 'deny',
-    rule: f.rule ? `${f.rule.policy}[${f.rule.index}]` : null,
+    rule: f.admission ? admissionRuleName(f.admission) : f.rule ? ruleName(f.rule) : null,
     status: f.error?.status ?? null,
     error: f.error?.code ?? null,
   })}\n`;

@@ -114,7 +114,10 @@ function decide(req: AuthzRequest, ctx: AuthzContext, trail: AuditTrail): Decide
   trail.operation = op;
   // Before anyone is known; a POST form's credentials are in its body (checked in ext_proc).
   const admitted = ctx.access.admit({ method, sourceIp: req.sourceIp, bucket: target.bucket, key: target.key, authenticated: !anonymous || op === 'PostObject' });
-  if (admitted.action === 'deny' || admitted.action === 'reject') throw admitted.error;
+  if (admitted.action === 'deny' || admitted.action === 'reject') {
+    trail.admission = admitted.rule;
+    throw admitted.error;
+  }
   if (method === 'OPTIONS' && anonymous) {
     return routeBeforeIdentity(req, 'CorsPreflight', target, ctx);
   }

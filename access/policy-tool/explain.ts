@@ -2,19 +2,8 @@
 // order it was tried with what it matched or failed on (as text for people, as JSON for scripts).
 import { authMethod } from '../identity/identity.ts';
 import type { RuleOutcome } from '../policy/evaluate.ts';
-import type { RuleRef } from '../policy/compile.ts';
-import type { AdmissionRuleRef } from '../admission.ts';
+import { admissionRuleName, ruleName } from '../rule-names.ts';
 import type { Probed } from './probe.ts';
-
-/** `policy[index]`: how explanations and cases files name a rule. */
-export function ruleName(ref: RuleRef | undefined): string {
-  return ref ? `${ref.policy}[${ref.index}]` : 'none';
-}
-
-/** `admission:block-net`, or `admission[2]` for a rule without a name. */
-export function admissionRuleName(ref: AdmissionRuleRef): string {
-  return ref.name === undefined ? `admission[${ref.index}]` : `admission:${ref.name}`;
-}
 
 /** What decided, as cases files name it: an admission rule, a policy rule, or none. */
 export function decidingName(p: Pick<Probed, 'refusedBy' | 'decision'>): string {

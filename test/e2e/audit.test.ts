@@ -17,7 +17,7 @@ import { send, signedRequest, type RawResponse } from '../../testkit/raw-request
 
 const ALICE = { accessKeyId: 'AKIAALICE0000000001', secretAccessKey: 'alice-secret-one-0123456789' };
 
-function configYaml(versity: Backend, ports: { port: number; adminPort: number }): string {
+function configYaml(versity: Backend, ports: { port: number; adminPort: number }, audit = '{ sink: file, path: audit.jsonl }', workers = 2): string {
   return `
 listen: { address: 127.0.0.1, port: ${ports.port} }
 backends:
@@ -27,9 +27,9 @@ buckets:
   private: { backend: versity }
 users:
   - { name: alice, buckets: [logs], access_keys: [ { access_key_id: ${ALICE.accessKeyId}, secret_access_key: ${ALICE.secretAccessKey} } ] }
-audit: { sink: file, path: audit.jsonl }
+audit: ${audit}
 envoy: { admin_port: ${ports.adminPort} }
-services: { workers: 2 }
+services: { workers: ${workers} }
 `;
 }
 
@@ -114,5 +114,31 @@ describe('the audit log', () => {
     // Nothing restarted: the same workers serve, under the same launcher.
     assert.equal(gateway.proc.exitStatus(), null);
     assert.deepEqual(descendants(gateway.proc.pid).filter((c) => /services-worker/.test(c.cmdline)).map((c) => c.pid).sort(), workers);
+  });
+});
+
+describe('the audit log on stdout', () => {
+  let versity: Backend;
+  let gateway: RunningGateway;
+
+  before(async () => {
+    versity = await startVersitygw({ accessKey: 'VERSITYROOTKEY', secretKey: 'versity-root-secret-0123456789' });
+    await assertCanary(versity);
+    gateway = await startGateway((p) => configYaml(versity, p, '{ sink: stdout }', 1));
+  }, { timeout: 120_000 });
+  after(async () => {
+    await gateway?.stop();
+    await versity?.stop();
+  });
+  dumpLogsOnFailure(() => [...(gateway ? [gateway.proc] : []), ...(versity ? [{ name: 'versitygw', logs: versity.logs }] : [])]);
+
+  it('whole JSON lines on the launcher\'s stdout, unprefixed, beside its log', async () => {
+    const res = await send(gateway.endpoint, await signedRequest(gateway.endpoint, ALICE, 'GET', '/private/x'));
+    assert.equal(res.status, 403, res.body);
+    const id = res.headers['x-amz-request-id'] as string;
+    const line = () => gateway.proc.logs().find((l) => l.startsWith('{') && l.includes(id));
+    await waitUntil('the audit line on stdout', async () => line() !== undefined, { proc: gateway.proc, timeoutMs: 5000 });
+    const r = JSON.parse(line()!) as Record<string, unknown>;
+    assert.deepEqual([r.requestId, r.principal, r.operation, r.bucket, r.decision, r.status, r.error], [id, 'alice', 'GetObject', 'private', 'deny', 403, 'AccessDenied']);
   });
 });

@@ -37,7 +37,7 @@ const CASES: [string, () => Promise<AuthzRequest>, Record<string, unknown>][] = 
   ['anonymous, under a public prefix', async () => anonymous({ path: encPath('releases', 'pub/app.tgz'), headers }),
     { ...BASE, principal: null, authMethod: 'anonymous', keyId: null, sourceIp: null, operation: 'GetObject', key: 'pub/app.tgz', decision: 'allow', rule: '(public of releases)[0]' }],
   ['refused by admission, before anyone is known', () => signed(ALICE, { path: encPath('releases', 'a.txt'), headers, sourceIp: '203.0.113.9' }),
-    { ...BASE, principal: null, authMethod: null, keyId: null, sourceIp: '203.0.113.9', operation: 'GetObject', key: 'a.txt', decision: 'deny', rule: null, status: 403, error: 'AccessDenied' }],
+    { ...BASE, principal: null, authMethod: null, keyId: null, sourceIp: '203.0.113.9', operation: 'GetObject', key: 'a.txt', decision: 'deny', rule: 'admission:block-net', status: 403, error: 'AccessDenied' }],
   ['presigned', () => presigned(ALICE, { path: encPath('releases', 'a.txt'), headers }),
     { ...BASE, ...ALICE_SIGV4, authMethod: 'presigned', sourceIp: null, operation: 'GetObject', key: 'a.txt', decision: 'allow', rule: 'team[0]' }],
 ];

@@ -47,7 +47,6 @@ test('alice GETs an object in releases: routed to versity with the full decision
     backend: 'versity',
     encodedKey: 'a%20b/%C3%BC%2Bc',
     presigned: false,
-    sourceIp: '',
     copySource: undefined,
     sourceIp: '192.0.2.8',
   });
