@@ -8,6 +8,7 @@ import type { SigningKeyCache } from '../core/sigv4/signing-key.ts';
 import type { PrincipalDocument } from '../core/policy/input-document.ts';
 import type { IncomingRequest } from '../core/sigv4/verify.ts';
 import { Admission, type AdmissionRequest, type AdmissionVerdict } from './admission.ts';
+import type { AuditTrail } from './audit.ts';
 import { assertNotSigV2Query, isAnonymous } from './identity/anonymous.ts';
 import { authMethod, type Identity } from './identity/identity.ts';
 import { authenticatePostForm, type PostFormAuth } from './identity/post-form.ts';
@@ -80,6 +81,16 @@ export class AccessControl {
   /** The same verdict as decide() without the explanation: what serving a request needs, at less cost. */
   verdict(identity: Identity, req: AccessRequest, now: Date): Verdict {
     return this.policy.verdict(this.principalOf(identity), { ...req, presigned: identity.presigned }, now);
+  }
+
+  /**
+   * verdict(), S3's AccessDenied unless it allows. The trail keeps the rule that decided: a denial's
+   * (none for a default deny), else the first allow (a copy's source read does not replace it).
+   */
+  assertAllowed(identity: Identity, req: AccessRequest, now: Date, trail: AuditTrail): void {
+    const verdict = this.verdict(identity, req, now);
+    trail.rule = verdict.allowed ? trail.rule ?? verdict.deciding : verdict.deciding;
+    if (!verdict.allowed) throw errors.accessDenied();
   }
 
   /** Of `buckets`, those the identity may see (as HeadBucket would be allowed), sorted: ListBuckets. */

@@ -48,16 +48,6 @@ export function authorize(req: AuthzRequest, ctx: AuthzContext): AuthzOutcome {
   }
 }
 
-/**
- * The policy's verdict, AccessDenied unless it allows. The trail keeps the rule that decided: a denial's
- * (none for a default deny), else the first allow (a copy's source read does not replace it).
- */
-function assertAllowed(identity: Identity, req: AccessRequest, ctx: AuthzContext, trail: AuditTrail): void {
-  const verdict = ctx.access.verdict(identity, req, ctx.now);
-  trail.rule = verdict.allowed ? trail.rule ?? verdict.deciding : verdict.deciding;
-  if (!verdict.allowed) throw errors.accessDenied();
-}
-
 type Decided = { cluster: string; decision: RouteDecision; upstream: Upstream };
 
 function routed(req: AuthzRequest, ctx: AuthzContext, decision: RouteDecision): Decided {
@@ -93,7 +83,7 @@ function routeBeforeIdentity(req: AuthzRequest, op: 'CorsPreflight' | 'PostObjec
 function resolveCopySource(header: string, identity: Identity, facts: AccessRequest, backend: string, ctx: AuthzContext, trail: AuditTrail): string {
   const src = parseCopySource(header);
   const source = { ...facts, operation: 'GetObject', method: 'GET', bucket: src.bucket, key: src.key, prefix: '', delimiter: '' };
-  assertAllowed(identity, source, ctx, trail);
+  ctx.access.assertAllowed(identity, source, ctx.now, trail);
   const resolved = ctx.buckets.resolve(src.bucket);
   if (!resolved) throw errors.noSuchBucket(src.bucket);
   if (resolved.backend.name !== backend) throw crossBackendCopy();
@@ -134,7 +124,7 @@ function decide(req: AuthzRequest, ctx: AuthzContext, trail: AuditTrail): Decide
     if (op !== 'ListBuckets') throw errors.accessDenied();
     // A user is shown the buckets it may use; anonymous clients list buckets only where a rule says so
     // (open_access), as S3 refuses them: public prefixes do not make a bucket listable.
-    if (identity.principal === undefined) assertAllowed(identity, { operation: op, method: req.method, bucket: '', key: '', sourceIp: req.sourceIp }, ctx, trail);
+    if (identity.principal === undefined) ctx.access.assertAllowed(identity, { operation: op, method: req.method, bucket: '', key: '', sourceIp: req.sourceIp }, ctx.now, trail);
     // Answered by ext_proc from the config; the cluster only has to exist for the route to match.
     const [first] = ctx.signers.keys();
     return {
@@ -155,7 +145,7 @@ function decide(req: AuthzRequest, ctx: AuthzContext, trail: AuditTrail): Decide
     headers: req.headers,
   };
   trail.operation = facts.operation;
-  assertAllowed(identity, facts, ctx, trail);
+  ctx.access.assertAllowed(identity, facts, ctx.now, trail);
   const resolved = ctx.buckets.resolve(target.bucket);
   if (!resolved) throw errors.noSuchBucket(target.bucket);
   const backend = resolved.backend.name;

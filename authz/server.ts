@@ -45,7 +45,14 @@ function decideAudited(req: AuthzRequest, deps: AuthzDeps, { now = () => new Dat
   const outcome = decide(req, deps, at);
   // A POST form's credentials are in its body: its line is ext_proc's, written when it decides.
   const deferred = outcome.ok && outcome.decision.op === 'PostObject';
-  if (audit && !deferred) audit.write(outcomeLine(outcome, req, at));
+  if (!audit || deferred) return outcome;
+  try {
+    audit.write(outcomeLine(outcome, req, at));
+  } catch (e) {
+    // A decision the log cannot record is not made (fail closed).
+    console.error('audit: cannot write the line:', (e as Error).message);
+    return { ok: false, error: errors.internal(), trail: outcome.trail };
+  }
   return outcome;
 }
 

@@ -91,9 +91,7 @@ export class PostFormStage implements BodyStage {
     const auth = access.authenticateForm(fields, now);
     this.trail.identity = auth.identity;
     // Write on the key the form names (with ${filename} filled in, as the object will be called).
-    const verdict = access.verdict(auth.identity, { operation: 'PostObject', method: 'POST', bucket: d.bucket!, key, sourceIp: d.sourceIp ?? '', headers: this.headers }, now);
-    this.trail.rule = verdict.deciding;
-    if (!verdict.allowed) throw errors.accessDenied();
+    access.assertAllowed(auth.identity, { operation: 'PostObject', method: 'POST', bucket: d.bucket!, key, sourceIp: d.sourceIp ?? '', headers: this.headers }, now, this.trail);
     const target = { clientBucket: d.bucket!, realBucket: d.realBucket! };
     return backendFormFields(fields, auth.policy, target, { ...backend.credentials, region: backend.region }, now, keys);
   }

@@ -76,3 +76,15 @@ test('the check writes one line per decision through the sink it was given', asy
   assert.deepEqual(lines.map((l) => JSON.parse(l).decision), ['allow', 'deny']);
   assert.deepEqual(lines.map((l) => JSON.parse(l).requestId), [REQUEST_ID, REQUEST_ID]);
 });
+
+test('a decision the audit log cannot record is refused (fail closed): shown on the gRPC check, the HTTP check decides through the same function', async () => {
+  const sink: AuditSink = { write: () => { throw new Error('ENOSPC: no space left on device'); } };
+  const req = await signed(ALICE, { path: encPath('releases', 'a.txt'), headers });
+  const http = { method: req.method, path: req.rawPath, headers: req.headers };
+  const grpc = checkHandler(deps, { now: () => NOW, audit: sink })({ attributes: { request: { http } } }) as any;
+  assert.equal(grpc.status.code, 7, 'PERMISSION_DENIED');
+  assert.equal(grpc.denied_response.status.code, 500);
+  assert.match(grpc.denied_response.body, /<Code>InternalError<\/Code>/);
+  // Without the sink the same request is allowed: the refusal is the log's.
+  assert.equal((checkHandler(deps, { now: () => NOW })({ attributes: { request: { http } } }) as any).status.code, 0);
+});
