@@ -1,7 +1,8 @@
 // The audit log through the real gateway (issue 17): `audit: { sink: file }` with two services workers
 // writes one JSON line per decision, whose requestId is the x-amz-request-id the client got; after
 // logrotate's move and a SIGHUP to the launcher, the next decisions go to a new file at the path, the
-// moved file keeps the old lines, and the gateway (Envoy and its workers) goes on as it was.
+// moved file keeps the old lines, and the gateway (Envoy and its workers) goes on as it was. A POST
+// form has one line, ext_proc's. A second gateway on the same backend writes to its stdout.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
@@ -39,6 +40,8 @@ describe('the audit log', () => {
   let versity: Backend;
   let gateway: RunningGateway;
   let file: string;
+  /** The same backend behind a gateway whose sink is stdout, with one worker. */
+  let onStdout: RunningGateway;
 
   before(async () => {
     versity = await startVersitygw({ accessKey: 'VERSITYROOTKEY', secretKey: 'versity-root-secret-0123456789' });
@@ -50,12 +53,14 @@ describe('the audit log', () => {
     direct.destroy();
     gateway = await startGateway((p) => configYaml(versity, p));
     file = path.join(path.dirname(gateway.configFile), 'audit.jsonl');
+    onStdout = await startGateway((p) => configYaml(versity, p, '{ sink: stdout }', 1));
   }, { timeout: 120_000 });
   after(async () => {
+    await onStdout?.stop();
     await gateway?.stop();
     await versity?.stop();
   });
-  dumpLogsOnFailure(() => [...(gateway ? [gateway.proc] : []), ...(versity ? [{ name: 'versitygw', logs: versity.logs }] : [])]);
+  dumpLogsOnFailure(() => [...[gateway, onStdout].filter(Boolean).map((g) => g.proc), ...(versity ? [{ name: 'versitygw', logs: versity.logs }] : [])]);
 
   /** A signed GET; the x-amz-request-id the client was given. */
   async function get(rawPath: string, status: number): Promise<string> {
@@ -115,29 +120,13 @@ describe('the audit log', () => {
     assert.equal(gateway.proc.exitStatus(), null);
     assert.deepEqual(descendants(gateway.proc.pid).filter((c) => /services-worker/.test(c.cmdline)).map((c) => c.pid).sort(), workers);
   });
-});
-
-describe('the audit log on stdout', () => {
-  let versity: Backend;
-  let gateway: RunningGateway;
-
-  before(async () => {
-    versity = await startVersitygw({ accessKey: 'VERSITYROOTKEY', secretKey: 'versity-root-secret-0123456789' });
-    await assertCanary(versity);
-    gateway = await startGateway((p) => configYaml(versity, p, '{ sink: stdout }', 1));
-  }, { timeout: 120_000 });
-  after(async () => {
-    await gateway?.stop();
-    await versity?.stop();
-  });
-  dumpLogsOnFailure(() => [...(gateway ? [gateway.proc] : []), ...(versity ? [{ name: 'versitygw', logs: versity.logs }] : [])]);
 
   it('whole JSON lines on the launcher\'s stdout, unprefixed, beside its log', async () => {
-    const res = await send(gateway.endpoint, await signedRequest(gateway.endpoint, ALICE, 'GET', '/private/x'));
+    const res = await send(onStdout.endpoint, await signedRequest(onStdout.endpoint, ALICE, 'GET', '/private/x'));
     assert.equal(res.status, 403, res.body);
     const id = res.headers['x-amz-request-id'] as string;
-    const line = () => gateway.proc.logs().find((l) => l.startsWith('{') && l.includes(id));
-    await waitUntil('the audit line on stdout', async () => line() !== undefined, { proc: gateway.proc, timeoutMs: 5000 });
+    const line = () => onStdout.proc.logs().find((l) => l.startsWith('{') && l.includes(id));
+    await waitUntil('the audit line on stdout', async () => line() !== undefined, { proc: onStdout.proc, timeoutMs: 5000 });
     const r = JSON.parse(line()!) as Record<string, unknown>;
     assert.deepEqual([r.requestId, r.principal, r.operation, r.bucket, r.decision, r.status, r.error], [id, 'alice', 'GetObject', 'private', 'deny', 403, 'AccessDenied']);
   });
