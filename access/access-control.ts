@@ -8,6 +8,7 @@ import type { SigningKeyCache } from '../core/sigv4/signing-key.ts';
 import type { PrincipalDocument } from '../core/policy/input-document.ts';
 import type { IncomingRequest } from '../core/sigv4/verify.ts';
 import { Admission, type AdmissionRequest, type AdmissionVerdict } from './admission.ts';
+import type { AuditTrail } from './audit.ts';
 import { assertNotSigV2Query, isAnonymous } from './identity/anonymous.ts';
 import { authMethod, type Identity } from './identity/identity.ts';
 import { authenticatePostForm, type PostFormAuth } from './identity/post-form.ts';
@@ -84,9 +85,25 @@ export class AccessControl {
     return this.policy.verdict(this.principalOf(identity), { ...req, presigned: identity.presigned }, now);
   }
 
-  /** verdict(), throwing S3's AccessDenied when the policy does not allow the request. */
-  assertAllowed(identity: Identity, req: AccessRequest, now: Date): void {
-    if (!this.verdict(identity, req, now).allowed) throw errors.accessDenied();
+  /**
+   * verdict(), S3's AccessDenied unless it allows. The trail keeps the rule that decided: a denial's
+   * (none for a default deny), else the first allow (a copy's source read does not replace it).
+   */
+  assertAllowed(identity: Identity, req: AccessRequest, now: Date, trail: AuditTrail): void {
+    const verdict = this.verdict(identity, req, now);
+    trail.rule = verdict.allowed ? trail.rule ?? verdict.deciding : verdict.deciding;
+    if (!verdict.allowed) throw errors.accessDenied();
+  }
+
+  /**
+   * A listing's scope (ListObjects, V2, ListObjectVersions), S3's AccessDenied when none; the trail
+   * keeps the deciding rule, as assertAllowed() does. `filtered`: ext_proc leaves out what may not be read.
+   */
+  assertListing(identity: Identity, req: AccessRequest, now: Date, trail: AuditTrail): 'whole' | 'filtered' {
+    const { scope, deciding } = this.listingVerdict(identity, req, now);
+    trail.rule = deciding;
+    if (scope === 'none') throw errors.accessDenied();
+    return scope;
   }
 
   /** A listing's verdict (ListObjects, V2, ListObjectVersions): whole, filtered by ext_proc, or none. */

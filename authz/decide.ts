@@ -2,6 +2,7 @@
 //   request shape → admission → routes that precede identity → identity → forwardable → policy → resolve → upstream.
 // I/O (gRPC, clock) stays in the server; this is what the unit tests exercise.
 import type { AccessControl, AccessRequest, Identity } from '../access/access-control.ts';
+import type { AuditTrail } from '../access/audit.ts';
 import type { BackendSigner } from '../backends/signer.ts';
 import type { BucketMap } from '../core/buckets.ts';
 import { errors, S3Error } from '../core/errors.ts';
@@ -30,15 +31,19 @@ export interface AuthzContext extends AuthzDeps {
   now: Date;
 }
 
-export type AuthzOutcome =
+/** Either way with the trail of what was decided on (who, what, the deciding rule): the audit's facts. */
+export type AuthzOutcome = (
   | { ok: true; cluster: string; decision: RouteDecision; upstream: Upstream }
-  | { ok: false; error: S3Error };
+  | { ok: false; error: S3Error }
+) & { trail: AuditTrail };
 
 export function authorize(req: AuthzRequest, ctx: AuthzContext): AuthzOutcome {
+  // Filled in by the phases as they pass; a refusal keeps what was known when it came.
+  const trail: AuditTrail = {};
   try {
-    return { ok: true, ...decide(req, ctx) };
+    return { ok: true, ...decide(req, ctx, trail), trail };
   } catch (e) {
-    if (e instanceof S3Error) return { ok: false, error: e };
+    if (e instanceof S3Error) return { ok: false, error: e, trail };
     throw e;
   }
 }
@@ -54,18 +59,16 @@ function routed(req: AuthzRequest, ctx: AuthzContext, decision: RouteDecision, p
 const FILTERABLE_LISTINGS: ReadonlySet<string> = new Set(['ListObjects', 'ListObjectsV2', 'ListObjectVersions']);
 
 /**
- * The policy's answer, throwing AccessDenied when it refuses; true when a user's listing is allowed
+ * The policy's answer, AccessDenied when it refuses (the trail keeps the deciding rule); true when a user's listing is allowed
  * only filtered (a grant below its prefix): ext_proc then leaves out what the user may not read.
  * Anonymous listings stay inside a public prefix, as documented: they are never filtered.
  */
-function assertPolicy(identity: Identity, facts: AccessRequest, ctx: AuthzContext): boolean {
+function assertPolicy(identity: Identity, facts: AccessRequest, ctx: AuthzContext, trail: AuditTrail): boolean {
   if (!FILTERABLE_LISTINGS.has(facts.operation) || identity.principal === undefined) {
-    ctx.access.assertAllowed(identity, facts, ctx.now);
+    ctx.access.assertAllowed(identity, facts, ctx.now, trail);
     return false;
   }
-  const listing = ctx.access.listingVerdict(identity, facts, ctx.now);
-  if (listing === 'none') throw errors.accessDenied();
-  return listing === 'filtered';
+  return ctx.access.assertListing(identity, facts, ctx.now, trail) === 'filtered';
 }
 
 /**
@@ -93,18 +96,20 @@ function routeBeforeIdentity(req: AuthzRequest, op: 'CorsPreflight' | 'PostObjec
 }
 
 /** Read on the copy source (as a GetObject of it), and its real name on the same backend. */
-function resolveCopySource(header: string, identity: Identity, facts: AccessRequest, backend: string, ctx: AuthzContext): string {
+function resolveCopySource(header: string, identity: Identity, facts: AccessRequest, backend: string, ctx: AuthzContext, trail: AuditTrail): string {
   const src = parseCopySource(header);
   const source = { ...facts, operation: 'GetObject', method: 'GET', bucket: src.bucket, key: src.key, prefix: '', delimiter: '' };
-  ctx.access.assertAllowed(identity, source, ctx.now);
+  ctx.access.assertAllowed(identity, source, ctx.now, trail);
   const resolved = ctx.buckets.resolve(src.bucket);
   if (!resolved) throw errors.noSuchBucket(src.bucket);
   if (resolved.backend.name !== backend) throw crossBackendCopy();
   return formatCopySource(resolved.realBucket, src);
 }
 
-function decide(req: AuthzRequest, ctx: AuthzContext): Decided {
+function decide(req: AuthzRequest, ctx: AuthzContext, trail: AuditTrail): Decided {
   const target = parseS3Target(req.rawPath, req.header('host') ?? '', ctx.domain);
+  trail.bucket = target.bucket;
+  trail.key = target.key;
   const query = new URLSearchParams(req.rawQuery);
   const copySourceHeader = req.header('x-amz-copy-source');
   const shapeError = requestShapeError({ method: req.method, bucket: target.bucket, key: target.key, query, copySource: copySourceHeader });
@@ -112,15 +117,20 @@ function decide(req: AuthzRequest, ctx: AuthzContext): Decided {
   const method = req.method.toUpperCase();
   const anonymous = isAnonymous(req);
   const op = classifyOperation(req.method, target.bucket, target.key, query, copySourceHeader !== undefined);
+  trail.operation = op;
   // Before anyone is known; a POST form's credentials are in its body (checked in ext_proc).
   const admitted = ctx.access.admit({ method, sourceIp: req.sourceIp, bucket: target.bucket, key: target.key, authenticated: !anonymous || op === 'PostObject' });
-  if (admitted.action === 'deny' || admitted.action === 'reject') throw admitted.error;
+  if (admitted.action === 'deny' || admitted.action === 'reject') {
+    trail.admission = admitted.rule;
+    throw admitted.error;
+  }
   if (method === 'OPTIONS' && anonymous) {
     return routeBeforeIdentity(req, 'CorsPreflight', target, ctx);
   }
   if (op === 'PostObject') return routeBeforeIdentity(req, op, target, ctx);
 
   const identity = ctx.access.authenticate(req, ctx.now);
+  trail.identity = identity;
   assertForwardable(req);
   const who = { principal: identity.principal, accessKeyId: identity.accessKeyId, presigned: identity.presigned, sourceIp: req.sourceIp };
   const encodedKey = uriEncode(target.key, false);
@@ -130,7 +140,7 @@ function decide(req: AuthzRequest, ctx: AuthzContext): Decided {
     if (op !== 'ListBuckets') throw errors.accessDenied();
     // A user is shown the buckets it may use; anonymous clients list buckets only where a rule says so
     // (open_access), as S3 refuses them: public prefixes do not make a bucket listable.
-    if (identity.principal === undefined) ctx.access.assertAllowed(identity, { operation: op, method: req.method, bucket: '', key: '', sourceIp: req.sourceIp }, ctx.now);
+    if (identity.principal === undefined) ctx.access.assertAllowed(identity, { operation: op, method: req.method, bucket: '', key: '', sourceIp: req.sourceIp }, ctx.now, trail);
     // Answered by ext_proc from the config; the cluster only has to exist for the route to match.
     const [first] = ctx.signers.keys();
     return {
@@ -150,10 +160,11 @@ function decide(req: AuthzRequest, ctx: AuthzContext): Decided {
     sourceIp: req.sourceIp,
     headers: req.headers,
   };
-  const filtered = assertPolicy(identity, facts, ctx);
+  trail.operation = facts.operation;
+  const filtered = assertPolicy(identity, facts, ctx, trail);
   const resolved = ctx.buckets.resolve(target.bucket);
   if (!resolved) throw errors.noSuchBucket(target.bucket);
   const backend = resolved.backend.name;
-  const copySource = copySourceHeader === undefined ? undefined : resolveCopySource(copySourceHeader, identity, facts, backend, ctx);
+  const copySource = copySourceHeader === undefined ? undefined : resolveCopySource(copySourceHeader, identity, facts, backend, ctx, trail);
   return routed(req, ctx, { op, ...who, bucket: target.bucket, realBucket: resolved.realBucket, backend, encodedKey, copySource }, filtered);
 }

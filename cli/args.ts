@@ -3,18 +3,22 @@
 // (-V/--version), or refuse with the usage (the caller exits 2). Unknown options are refused.
 import { parseArgs } from 'node:util';
 
-export type CommandName = 'start' | 'envoy-config' | 'config lint' | 'config schema' | 'services-worker';
+export type CommandName = 'start' | 'envoy-config' | 'config lint' | 'config schema' | 'policy test' | 'policy explain' | 'services-worker';
 
 interface CommandSpec {
   name: CommandName;
   summary: string;
-  /** Options taking a value: name -> [placeholder, help]. */
-  options: Record<string, [string, string]>;
+  /** Options taking a value: name -> [placeholder, help], and `repeat` for one that may be given many times (a list). */
+  options: Record<string, [string, string] | [string, string, 'repeat']>;
+  /** Options taking no value: name -> help. */
+  flags?: Record<string, string>;
   /** Required positional arguments, by placeholder. */
   positionals: string[];
   /** Started by the launcher itself: not listed in the overview. */
   internal?: boolean;
 }
+
+const CONFIG_OPTION: [string, string] = ['FILE', 'the config file (default: $BUCKETGATE_CONFIG, else bucketgate.yaml)'];
 
 const COMMANDS: CommandSpec[] = [
   {
@@ -30,18 +34,48 @@ const COMMANDS: CommandSpec[] = [
     name: 'envoy-config',
     summary: 'print the Envoy bootstrap generated from the config',
     options: {
-      config: ['FILE', 'the config file (default: $BUCKETGATE_CONFIG, else bucketgate.yaml)'],
+      config: CONFIG_OPTION,
       'runtime-dir': ['DIR', "where the services' sockets are (default: /run/bucketgate)"],
     },
     positionals: [],
   },
   { name: 'config lint', summary: 'check a config; every problem with its place, non-zero exit', options: {}, positionals: ['FILE'] },
   { name: 'config schema', summary: "print the config's JSON Schema", options: {}, positionals: [] },
+  {
+    name: 'policy test',
+    summary: "run a cases file against the config's policies; every mismatch listed, exit 1 if any",
+    options: { config: CONFIG_OPTION },
+    positionals: ['CASES'],
+  },
+  {
+    name: 'policy explain',
+    summary: "explain the policies' decision on one request: the deciding rule and every rule's outcome",
+    options: {
+      user: ['USER', 'the user asking (anonymous: the anonymous principal)'],
+      op: ['OPERATION', 'the S3 operation, as the action table names it (GetObject, ListObjectsV2, …)'],
+      bucket: ['BUCKET', 'the bucket'],
+      key: ['KEY', 'the key (none: a bucket-level request)'],
+      prefix: ['PREFIX', "a listing's prefix"],
+      delimiter: ['DELIMITER', "a listing's delimiter"],
+      method: ['METHOD', "the HTTP method (default: the operation's)"],
+      ip: ['ADDRESS', "the client's address (request.sourceIp)"],
+      header: ['NAME=VALUE', 'a request header conditions see (repeatable)', 'repeat'],
+      config: CONFIG_OPTION,
+    },
+    flags: { json: 'print the decision as JSON' },
+    positionals: [],
+  },
   { name: 'services-worker', summary: 'a services worker process (started by `bucketgate start`)', options: {}, positionals: [], internal: true },
 ];
 
+/** A value option's text, a repeatable one's list, a flag's true. */
+export type Options = Record<string, string | string[] | boolean | undefined>;
+
+/** A value option's text (lists and flags are only the options declared so). */
+export const textOption = (v: Options[string]): string | undefined => (typeof v === 'string' ? v : undefined);
+
 export type Invocation =
-  | { kind: 'run'; command: CommandName; options: Record<string, string | undefined>; positionals: string[] }
+  | { kind: 'run'; command: CommandName; options: Options; positionals: string[] }
   | { kind: 'help'; text: string }
   | { kind: 'version' }
   | { kind: 'usage-error'; message: string; usage: string };
@@ -52,13 +86,15 @@ function problem(e: unknown): string {
 }
 
 function synopsis(c: CommandSpec): string {
-  const opts = Object.entries(c.options).map(([name, [value]]) => `[--${name} ${value}]`);
-  return ['bucketgate', c.name, ...opts, ...c.positionals].join(' ');
+  const opts = Object.entries(c.options).map(([name, [value, , repeat]]) => `[--${name} ${value}]${repeat ? '…' : ''}`);
+  const flags = Object.keys(c.flags ?? {}).map((name) => `[--${name}]`);
+  return ['bucketgate', c.name, ...opts, ...flags, ...c.positionals].join(' ');
 }
 
 function commandHelp(c: CommandSpec): string {
   const rows: Array<[string, string]> = [
     ...Object.entries(c.options).map(([name, [value, help]]): [string, string] => [`--${name} ${value}`, help]),
+    ...Object.entries(c.flags ?? {}).map(([name, help]): [string, string] => [`--${name}`, help]),
     ['-h, --help', 'print this help'],
   ];
   const width = Math.max(...rows.map(([flag]) => flag.length));
@@ -81,12 +117,15 @@ export function parseCommandLine(argv: string[]): Invocation {
   const usage = commandHelp(command);
   let parsed;
   try {
-    const options = Object.fromEntries(Object.keys(command.options).map((name) => [name, { type: 'string' as const }]));
+    const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> = Object.fromEntries([
+      ...Object.entries(command.options).map(([name, [, , repeat]]) => [name, { type: 'string', multiple: repeat !== undefined }]),
+      ...Object.keys(command.flags ?? {}).map((name) => [name, { type: 'boolean' }]),
+    ]);
     parsed = parseArgs({ args: argv.slice(command.name.split(' ').length), options: { ...options, ...COMMON }, allowPositionals: true, strict: true });
   } catch (e) {
     return { kind: 'usage-error', message: problem(e), usage };
   }
-  const { help, version, ...options } = parsed.values;
+  const { help, version, ...options } = parsed.values as Options;
   if (help) return { kind: 'help', text: usage };
   if (version) return { kind: 'version' };
   const count = command.positionals.length;
@@ -94,10 +133,10 @@ export function parseCommandLine(argv: string[]): Invocation {
     const message = parsed.positionals.length > count ? `unexpected argument ${JSON.stringify(parsed.positionals[count])}` : `${command.positionals[parsed.positionals.length]} is missing`;
     return { kind: 'usage-error', message, usage };
   }
-  return { kind: 'run', command: command.name, options: options as Record<string, string | undefined>, positionals: parsed.positionals };
+  return { kind: 'run', command: command.name, options, positionals: parsed.positionals };
 }
 
-/** No command named: the overview (of `config`'s subcommands for `config ...`), or the version. */
+/** No command named: the overview (of a group's subcommands for `config ...`, `policy ...`), or the version. */
 function withoutCommand(words: string[], flags: string[]): Invocation {
   const group = COMMANDS.filter((c) => words.every((w, i) => c.name.split(' ')[i] === w));
   const usage = overview(group.length > 0 ? group : COMMANDS);

@@ -5,15 +5,17 @@ import { configSchema } from '../core/config/schema.ts';
 import { envoyBootstrap } from '../envoy/bootstrap.ts';
 import { logToFile, surviveClosedOutput } from '../launcher/log.ts';
 import { startGateway, workerSockets } from '../launcher/start.ts';
-import { parseCommandLine, type CommandName } from './args.ts';
+import { parseCommandLine, type CommandName, type Options, textOption as text } from './args.ts';
+import { policyExplain, policyTest } from './policy.ts';
 
-function loadOrExit(file: string) {
+/** `code`: what a bad config exits with (the policy commands keep 1 for a failed case). */
+function loadOrExit(file: string, code = 1) {
   try {
     return loadConfigFile(file);
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(`${formatProblems(file, e.problems)}\n`);
-      process.exit(1);
+      process.exit(code);
     }
     throw e;
   }
@@ -23,12 +25,13 @@ function version(): string {
   return JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 }
 
-type Options = Record<string, string | undefined>;
+const configFile = (options: Options) => text(options.config) ?? process.env.BUCKETGATE_CONFIG ?? 'bucketgate.yaml';
 
 const RUN: Record<CommandName, (options: Options, positionals: string[]) => Promise<void> | void> = {
   async start(options) {
-    if (options['log-file']) logToFile(options['log-file']);
-    const file = options.config ?? process.env.BUCKETGATE_CONFIG;
+    const logFile = text(options['log-file']);
+    if (logFile) logToFile(logFile);
+    const file = text(options.config) ?? process.env.BUCKETGATE_CONFIG;
     if (!file) {
       const { startQuickstart } = await import('../launcher/quickstart.ts');
       await startQuickstart();
@@ -41,8 +44,8 @@ const RUN: Record<CommandName, (options: Options, positionals: string[]) => Prom
     runServicesWorker();
   },
   'envoy-config'(options) {
-    const config = loadOrExit(options.config ?? process.env.BUCKETGATE_CONFIG ?? 'bucketgate.yaml');
-    const sockets = workerSockets(options['runtime-dir'] ?? '/run/bucketgate', config.services.workers);
+    const config = loadOrExit(configFile(options));
+    const sockets = workerSockets(text(options['runtime-dir']) ?? '/run/bucketgate', config.services.workers);
     process.stdout.write(`${JSON.stringify(envoyBootstrap(config, { servicesSockets: sockets }), null, 2)}\n`);
   },
   'config schema'() {
@@ -55,6 +58,12 @@ const RUN: Record<CommandName, (options: Options, positionals: string[]) => Prom
       process.exit(1);
     }
     process.stdout.write(`${file}: ok\n`);
+  },
+  'policy test'(options, [cases]) {
+    process.exitCode = policyTest(loadOrExit(configFile(options), 2), cases!, new Date());
+  },
+  'policy explain'(options) {
+    process.exitCode = policyExplain(loadOrExit(configFile(options), 2), options, new Date());
   },
 };
 

@@ -1,6 +1,7 @@
 // What one ext_proc stream does, decided (pure) from ext_authz's ticket and the request headers: the
 // request-headers answer (header mutations, mode override), the body stage and the response stage.
 import type { AccessControl } from '../access/access-control.ts';
+import type { AuditSink } from '../access/audit.ts';
 import type { BucketMap } from '../core/buckets.ts';
 import type { SigningKeyCache } from '../core/sigv4/signing-key.ts';
 import { setHeader } from '../wire/headers.ts';
@@ -26,6 +27,8 @@ export interface ExtProcDeps {
   region: string;
   startedAt: Date;
   now: () => Date;
+  /** Absent: no audit log. */
+  audit?: AuditSink;
 }
 
 type Msg = Record<string, any>;

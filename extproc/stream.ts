@@ -1,5 +1,6 @@
 // One ext_proc stream = one HTTP request: the message loop. Everything it does was planned from
 // ext_authz's ticket (plan.ts); here messages are only routed to the stages.
+import { auditLine, type AuditTrail } from '../access/audit.ts';
 import { errors, S3Error } from '../core/errors.ts';
 import { headerMapToRecord, setHeader, toStruct, type HeaderMap } from '../wire/headers.ts';
 import { RESPONSE_BODY_BUFFERED } from '../wire/modes.ts';
@@ -57,12 +58,26 @@ export class ExtProcStream {
 
   private onRequestBody(chunk: Buffer | undefined, end: boolean): Msg {
     if (!this.body) return { request_body: { response: { status: 'CONTINUE' } } };
-    const out = this.body.onBody(chunk ?? Buffer.alloc(0), end);
+    const deciding = this.deps.audit && this.body.deciding;
+    let out;
+    try {
+      out = this.body.onBody(chunk ?? Buffer.alloc(0), end);
+    } catch (e) {
+      if (deciding) this.audit(deciding, e instanceof S3Error ? e : errors.internal());
+      throw e;
+    }
+    if (deciding) this.audit(deciding);
     const reply: Msg = { request_body: { response: { status: 'CONTINUE', body_mutation: { body: out.body } } } };
     if (out.metadata) {
       reply.dynamic_metadata = { fields: Object.fromEntries(Object.entries(out.metadata).map(([ns, f]) => [ns, { structValue: toStruct(f) }])) };
     }
     return reply;
+  }
+
+  /** The audit line of a decision a body stage made (the check's own line is ext_authz's). */
+  private audit(trail: AuditTrail, error?: S3Error): void {
+    const facts = { ...trail, time: this.deps.now(), requestId: this.requestId, sourceIp: this.decision?.sourceIp ?? '', allowed: !error };
+    this.deps.audit!.write(auditLine(error ? { ...facts, error } : facts));
   }
 
   /** A request body is streaming through this stream (or its first bytes are awaited) and has not ended yet. */

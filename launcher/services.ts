@@ -10,6 +10,7 @@ import { shownRegion } from '../core/config/model.ts';
 import type { GatewayConfig } from '../core/config/types.ts';
 import { SigningKeyCache } from '../core/sigv4/signing-key.ts';
 import { processHandler } from '../extproc/server.ts';
+import { openAuditSink, type ReopenableSink } from './audit-sink.ts';
 import { createHttpAuthzServer } from '../wire/http-authz-server.ts';
 import { authzHttpSocket, sourceIpFromEdge } from '../wire/names.ts';
 import { envoyCodecs, createTransport, type TransportName } from '../wire/grpc/transport.ts';
@@ -33,20 +34,26 @@ export function serviceDeps(config: GatewayConfig) {
   return { access, buckets, keys, authz: { access, buckets, signers, domain: config.listen.domain } satisfies AuthzDeps };
 }
 
-/** Serves until the worker exits (it does on SIGTERM or when the launcher goes). */
-export async function startServices(config: GatewayConfig, socketPath: string): Promise<void> {
+/**
+ * Serves until the worker exits (it does on SIGTERM or when the launcher goes). Answers the audit sink
+ * (when the config has one), for the worker to reopen on SIGHUP.
+ */
+export async function startServices(config: GatewayConfig, socketPath: string): Promise<ReopenableSink | undefined> {
   const { access, buckets, keys, authz: authzDeps } = serviceDeps(config);
+  const audit = config.audit && openAuditSink(config.audit);
+  const sourceIpFrom = sourceIpFromEdge(config.envoy.extAuthz, config.listen.xffNumTrustedHops) ? 'edge' : 'peer';
   const { check, process: processCall } = envoyCodecs();
   const transport = createTransport(
     transportName(),
     {
-      unary: { [check.path]: checkHandler(authzDeps, undefined, sourceIpFromEdge(config.envoy.extAuthz, config.listen.xffNumTrustedHops) ? 'edge' : 'peer') },
-      bidi: { [processCall.path]: processHandler({ access, buckets, keys, region: shownRegion(config.listen), startedAt: new Date(), now: () => new Date() }) },
+      unary: { [check.path]: checkHandler(authzDeps, { sourceIpFrom, audit }) },
+      bidi: { [processCall.path]: processHandler({ access, buckets, keys, region: shownRegion(config.listen), startedAt: new Date(), now: () => new Date(), audit }) },
     },
     { maxReceiveBytes: MAX_MESSAGE_BYTES, maxSendBytes: MAX_MESSAGE_BYTES },
   );
   await transport.listen({ socket: socketPath });
   // The HTTP check endpoint is always served beside the gRPC services: the Envoy config picks one.
-  const httpAuthz = createHttpAuthzServer(httpCheckHandler(authzDeps));
+  const httpAuthz = createHttpAuthzServer(httpCheckHandler(authzDeps, { audit }));
   await httpAuthz.listen({ socket: authzHttpSocket(socketPath) });
+  return audit;
 }

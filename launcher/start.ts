@@ -37,6 +37,10 @@ export async function startGateway(configured: GatewayConfig): Promise<never> {
   const runDir = createRunDir();
   const sockets = workerSockets(runDir, config.services.workers);
   const services = sockets.map((socket) => superviseServices(config, socket));
+  // logrotate's signal: the workers reopen the audit file (nothing else is reopened; Envoy keeps running).
+  process.on('SIGHUP', () => {
+    for (const s of services) s.signal('SIGHUP');
+  });
   await Promise.all(services.map((s) => s.ready));
   const bootstrapPath = path.join(runDir, 'envoy.json');
   writeFileSync(bootstrapPath, JSON.stringify(envoyBootstrap(config, { servicesSockets: sockets }), null, 1));

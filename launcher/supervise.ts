@@ -21,6 +21,8 @@ function profilingArgs(): string[] {
 export interface ServicesSupervisor {
   /** Resolves once the first worker serves. */
   ready: Promise<void>;
+  /** Passes a signal on to the worker (SIGHUP: reopen the audit file). */
+  signal(name: NodeJS.Signals): void;
   stop(): Promise<void>;
 }
 
@@ -38,9 +40,10 @@ export function superviseServices(config: GatewayConfig, socket: string): Servic
   const spawnWorker = () => {
     // A killed worker leaves its sockets behind; the next one could not listen on them.
     for (const s of [socket, authzHttpSocket(socket)]) rmSync(s, { force: true });
-    const c = fork(BIN, ['services-worker'], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execArgv: [...process.execArgv, ...profilingArgs()] });
+    // stdout is the launcher's own: the audit log's stdout sink writes whole lines there, unprefixed.
+    const c = fork(BIN, ['services-worker'], { stdio: ['ignore', 'inherit', 'pipe', 'ipc'], execArgv: [...process.execArgv, ...profilingArgs()] });
     child = c;
-    for (const s of [c.stdout!, c.stderr!]) readline.createInterface({ input: s }).on('line', (l) => log('services', l));
+    readline.createInterface({ input: c.stderr! }).on('line', (l) => log('services', l));
     c.on('message', (m: { ready?: boolean }) => {
       if (!m.ready) return;
       log('services', `worker ${c.pid} serving on ${socket}`);
@@ -60,6 +63,9 @@ export function superviseServices(config: GatewayConfig, socket: string): Servic
 
   return {
     ready,
+    signal(name) {
+      if (child && child.exitCode === null && child.signalCode === null) child.kill(name);
+    },
     async stop() {
       stopping = true;
       const c = child;

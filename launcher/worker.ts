@@ -13,9 +13,16 @@ export function runServicesWorker(): void {
     process.stderr.write('services-worker is started by `bucketgate start`, not by hand\n');
     process.exit(2);
   }
+  // SIGHUP (forwarded by the launcher) reopens the audit file for logrotate; before the services
+  // serve there is nothing to reopen, and the signal must not end the worker either.
+  let reopenAudit = () => {};
+  process.on('SIGHUP', () => reopenAudit());
   process.once('message', (msg: WorkerStart) => {
     startServices(msg.config, msg.socket).then(
-      () => process.send!({ ready: true }),
+      (audit) => {
+        if (audit) reopenAudit = () => audit.reopen();
+        process.send!({ ready: true });
+      },
       (err: Error) => {
         process.stderr.write(`cannot start services: ${err.message}\n`);
         process.exit(1);

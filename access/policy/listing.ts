@@ -3,11 +3,14 @@
 // `b/team-a/*` for a listing of `b/`) and no deny takes the whole prefix: the listing goes through and
 // ext_proc leaves out what the principal may not read; `none` — refused.
 import type { ConditionInput } from '../../core/policy/input-document.ts';
-import type { BoundRule } from './compile.ts';
+import type { BoundRule, RuleRef } from './compile.ts';
 import { verdict, type Applies } from './evaluate.ts';
 import type { ResourceTarget } from './resources.ts';
 
-export type ListingVerdict = 'whole' | 'filtered' | 'none';
+export type ListingScope = 'whole' | 'filtered' | 'none';
+
+/** The scope, and the rule that decided it (for the audit line), as for any other verdict. */
+export type ListingVerdict = { scope: ListingScope; deciding?: RuleRef };
 
 /** The looser reading: an allow applies when it touches the prefix, a deny only when it covers all of it. */
 const reaches: Applies = (glob, target, effect) => {
@@ -16,6 +19,8 @@ const reaches: Applies = (glob, target, effect) => {
 };
 
 export function listingVerdict(rules: readonly BoundRule[], target: ResourceTarget, operation: string, input: () => ConditionInput): ListingVerdict {
-  if (verdict(rules, target, operation, input).allowed) return 'whole';
-  return verdict(rules, target, operation, input, reaches).allowed ? 'filtered' : 'none';
+  const whole = verdict(rules, target, operation, input);
+  const decided = whole.allowed ? whole : verdict(rules, target, operation, input, reaches);
+  const scope: ListingScope = whole.allowed ? 'whole' : decided.allowed ? 'filtered' : 'none';
+  return decided.deciding ? { scope, deciding: decided.deciding } : { scope };
 }

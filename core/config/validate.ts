@@ -6,7 +6,8 @@ import { configSchema, type RawConfig } from './schema.ts';
 import { joinPointer } from './locate.ts';
 
 // verbose: errors then carry parentSchema, whose description gives readable messages.
-const validator = new Ajv2020({ allErrors: true, verbose: true, strict: true }).compile<RawConfig>(configSchema);
+const OPTIONS = { allErrors: true, verbose: true, strict: true } as const;
+const validator = new Ajv2020(OPTIONS).compile<RawConfig>(configSchema);
 
 /**
  * Validates against the schema. `unresolved` holds paths whose `${...}` reference failed: that is
@@ -17,11 +18,21 @@ export function validateSchema(
   unresolved: ReadonlySet<string>,
 ): { ok: true; config: RawConfig } | { ok: false; problems: ConfigProblem[] } {
   if (validator(doc)) return { ok: true, config: doc };
+  return { ok: false, problems: schemaProblems(validator.errors ?? [], unresolved) };
+}
+
+/** A validator of another document (a policy cases file) whose problems read as the config's do. */
+export function documentValidator<T>(schema: Readonly<Record<string, unknown>>): (doc: unknown) => { ok: true; value: T } | { ok: false; problems: ConfigProblem[] } {
+  const validate = new Ajv2020(OPTIONS).compile<T>(schema);
+  return (doc) => (validate(doc) ? { ok: true, value: doc } : { ok: false, problems: schemaProblems(validate.errors ?? [], new Set()) });
+}
+
+function schemaProblems(ajvErrors: readonly ErrorObject[], unresolved: ReadonlySet<string>): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const seen = new Set<string>();
   const aboutValue = (e: ErrorObject): boolean => e.keyword !== 'additionalProperties' && e.keyword !== 'required';
   // An `if` failure only says which branch (then/else) failed; that branch's own errors say why.
-  const errors = (validator.errors ?? []).filter((e) => e.keyword !== 'if' && !(aboutValue(e) && unresolved.has(e.instancePath)));
+  const errors = ajvErrors.filter((e) => e.keyword !== 'if' && !(aboutValue(e) && unresolved.has(e.instancePath)));
   for (const err of collapseAnyOf(errors)) {
     const problem = toProblem(err);
     const key = `${problem.path}\0${problem.message}`;
@@ -30,7 +41,7 @@ export function validateSchema(
       problems.push(problem);
     }
   }
-  return { ok: false, problems };
+  return problems;
 }
 
 /**

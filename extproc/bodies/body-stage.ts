@@ -1,5 +1,6 @@
 // One interface for every request body that passes through Node (signed chunks, POST forms; delta
 // next): bytes in as Envoy sends them, bytes out for the backend.
+import type { AuditTrail } from '../../access/audit.ts';
 
 export interface BodyOutput {
   body: Buffer;
@@ -12,4 +13,9 @@ export interface BodyStage {
   onBody(chunk: Buffer, end: boolean): BodyOutput;
   /** More of the body is awaited (a stall this long ends the request with RequestTimeout). */
   readonly awaiting: boolean;
+  /**
+   * Set while the stage has an access decision still to make on the next body message (a POST form's
+   * credentials are in its body): what it knows of it so far, filled in as it decides, for the audit.
+   */
+  readonly deciding?: AuditTrail;
 }

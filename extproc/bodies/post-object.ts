@@ -7,6 +7,7 @@
 // its buffer limit), so the answer to that one body message can set the content-length of the form
 // as re-signed; the rest of the body then streams past Node untouched.
 import type { AccessControl } from '../../access/access-control.ts';
+import type { AuditTrail } from '../../access/audit.ts';
 import { backendFormFields } from '../../backends/form-signer.ts';
 import { CLIENT_AUTH_HEADERS } from '../../backends/request-plan.ts';
 import { assertContained } from '../../backends/fs-containment.ts';
@@ -35,8 +36,10 @@ export class PostFormStage implements BodyStage {
   private pending = true;
   private readonly boundary: string;
   private readonly declaredLength: number;
+  private readonly trail: AuditTrail;
 
   constructor(private readonly ctx: PostObjectContext, private readonly headers: Record<string, string>) {
+    this.trail = { operation: 'PostObject', bucket: ctx.decision.bucket };
     this.boundary = formBoundary(headers['content-type']);
     const declared = headers['content-length'];
     if (declared === undefined || !/^\d+$/.test(declared)) throw errors.missingContentLength();
@@ -45,6 +48,10 @@ export class PostFormStage implements BodyStage {
 
   get awaiting(): boolean {
     return this.pending;
+  }
+
+  get deciding(): AuditTrail | undefined {
+    return this.pending ? this.trail : undefined;
   }
 
   /** The first body message holds Envoy's partial buffer; everything after it streams past Node. */
@@ -76,13 +83,15 @@ export class PostFormStage implements BodyStage {
     // and with ${filename} filled in (backends differ in whether they substitute it).
     const key = formKey(fields, filename);
     if (key === undefined) throw missingFormField('key');
+    this.trail.key = key;
     for (const k of new Set([formValue(fields, 'key')!, key])) {
       assertSafeKey(k);
       if (backend.filesystem) assertContained(backend.filesystem.path, d.realBucket!, k);
     }
     const auth = access.authenticateForm(fields, now);
+    this.trail.identity = auth.identity;
     // Write on the key the form names (with ${filename} filled in, as the object will be called).
-    access.assertAllowed(auth.identity, { operation: 'PostObject', method: 'POST', bucket: d.bucket!, key, sourceIp: d.sourceIp ?? '', headers: this.headers }, now);
+    access.assertAllowed(auth.identity, { operation: 'PostObject', method: 'POST', bucket: d.bucket!, key, sourceIp: d.sourceIp ?? '', headers: this.headers }, now, this.trail);
     const target = { clientBucket: d.bucket!, realBucket: d.realBucket! };
     return backendFormFields(fields, auth.policy, target, { ...backend.credentials, region: backend.region }, now, keys);
   }

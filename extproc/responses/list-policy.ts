@@ -14,7 +14,7 @@ import type { Hidden } from './list-filter.ts';
 
 export function policyHidden(access: AccessControl, identity: Identity, listing: AccessRequest, now: Date): Hidden {
   return (name, kind) => {
-    const verdict = access.listingVerdict(identity, { ...listing, prefix: name }, now);
-    return kind === 'key' ? verdict !== 'whole' : verdict === 'none';
+    const { scope } = access.listingVerdict(identity, { ...listing, prefix: name }, now);
+    return kind === 'key' ? scope !== 'whole' : scope === 'none';
   };
 }

@@ -3,7 +3,7 @@
 // unknown option, command or missing argument is refused with the usage and exit 2.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,6 +52,8 @@ describe('bucketgate command line', () => {
       [['envoy-config', '--help'], 'usage: bucketgate envoy-config [--config FILE] [--runtime-dir DIR]'],
       [['config', 'lint', '-h'], 'usage: bucketgate config lint FILE'],
       [['config', 'schema', '--help'], 'usage: bucketgate config schema'],
+      [['policy', 'test', '-h'], 'usage: bucketgate policy test [--config FILE] CASES'],
+      [['policy', '-h'], 'usage:'],
       [['config', '-h'], 'usage:'],
       [['--help'], 'usage:'],
     ] as const) {
@@ -83,5 +85,70 @@ describe('bucketgate command line', () => {
       assert.equal(r.stdout, '');
     }
     assert.equal(existsSync(path.join(cwd, '.bucketgate')), false);
+  });
+
+  describe('policy test and policy explain on the shipped example (examples/policy)', () => {
+    const config = path.join(ROOT, 'examples', 'policy', 'bucketgate.yaml');
+    const cases = path.join(ROOT, 'examples', 'policy', 'cases.yaml');
+    const caseCount = (readFileSync(cases, 'utf8').match(/^  - \{/gm) ?? []).length;
+
+    it('every case of the shipped file passes: exit 0 and the count', async () => {
+      const r = await bucketgate(['policy', 'test', cases, '--config', config], cwd);
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.ok(caseCount > 20, `${caseCount} cases`);
+      assert.equal(r.stdout, `${caseCount} cases: ${caseCount} passed, 0 failed\n`);
+    });
+
+    it('a wrong expectation fails: exit 1, every mismatch with its line, the decision explained', async () => {
+      const wrong = readFileSync(cases, 'utf8')
+        .replace('key: admin/keys.txt }, expect: deny, rule: "shared-read[1]"', 'key: admin/keys.txt }, expect: allow')
+        .replace('rule: "admission:block-net"', 'rule: "admission:maintenance"');
+      const file = path.join(cwd, 'wrong-cases.yaml');
+      writeFileSync(file, wrong);
+      const r = await bucketgate(['policy', 'test', file, '--config', config], cwd);
+      assert.equal(r.code, 1, r.stderr);
+      const fails = r.stdout.split('\n').filter((l) => l.startsWith('FAIL '));
+      assert.equal(fails.length, 2, r.stdout);
+      assert.match(fails[0]!, /wrong-cases\.yaml:\d+ "admin keys stay hidden": expected allow, got deny \(deciding rule: shared-read\[1\]\)/);
+      assert.match(fails[1]!, /"the blocked network gets nothing": expected deciding rule admission:maintenance, got admission:block-net/);
+      assert.match(r.stdout, /shared-read\[1\]\s+deny\s+matched/);
+      assert.match(r.stdout, new RegExp(`${caseCount} cases: ${caseCount - 2} passed, 2 failed\n$`));
+    });
+
+    it('a cases file the config cannot answer: exit 2, each problem with its line, no verdict', async () => {
+      const file = path.join(cwd, 'bad-cases.yaml');
+      writeFileSync(file, 'cases:\n  - { principal: dave, request: { operation: GetObjekt, bucket: b }, expect: allow }\n  - { principal: alice, request: { operation: GetObject, time: "2026-13-01T00:00:00Z" }, expect: allow }\n');
+      const first = await bucketgate(['policy', 'test', file, '--config', config], cwd);
+      assert.equal(first.code, 2);
+      assert.match(first.stderr, /bad-cases\.yaml:3 \/cases\/1\/request\/time: is not a valid date and time/);
+      writeFileSync(file, 'cases:\n  - { principal: dave, request: { operation: GetObjekt, bucket: b, source_ip: nope }, expect: allow }\n');
+      const r = await bucketgate(['policy', 'test', file, '--config', config], cwd);
+      assert.equal(r.code, 2);
+      assert.equal(r.stdout, '');
+      for (const p of [/:2 \/cases\/0\/principal: is not a user of the config/, /:2 \/cases\/0\/request\/operation: is not an operation/, /:2 \/cases\/0\/request\/source_ip: must be an IPv4 or IPv6 address/]) {
+        assert.match(r.stderr, p);
+      }
+    });
+
+    it('explain: the decision, the deciding rule and every rule tried; --json for scripts; admission first', async () => {
+      const args = ['policy', 'explain', '--config', config, '--user', 'alice', '--op', 'GetObject', '--bucket', 'builds', '--key', 'admin/keys.txt'];
+      const text = await bucketgate(args, cwd);
+      assert.equal(text.code, 0, text.stderr);
+      assert.equal(text.stdout.split('\n')[0], 'DENY GetObject on builds/admin/keys.txt by alice (sigv4, key AKIAALICE0000000001)');
+      assert.match(text.stdout, /^deciding rule: shared-read\[1\] \(deny\)$/m);
+      assert.match(text.stdout, /own-home\[0\]\s+allow\s+no match: resource/);
+      assert.match(text.stdout, /shared-read\[0\]\s+allow\s+matched/);
+      const json = await bucketgate([...args.slice(0, -4), '--bucket', 'home', '--key', 'alice/a.txt', '--ip', '127.0.0.1', '--json'], cwd);
+      assert.equal(json.code, 0, json.stderr);
+      const out = JSON.parse(json.stdout);
+      assert.equal(out.decision, 'allow');
+      assert.deepEqual(out.deciding, { policy: 'own-home', index: 0 });
+      assert.equal(out.request.sourceIp, '127.0.0.1');
+      const blocked = await bucketgate([...args, '--ip', '203.0.113.5'], cwd);
+      assert.match(blocked.stdout, /^deciding rule: admission:block-net \(before authentication: 403 AccessDenied\)$/m);
+      const bad = await bucketgate(['policy', 'explain', '--config', config, '--user', 'zed', '--op', 'GetObject'], cwd);
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /--user: is not a user of the config \(alice, bob, carol\)/);
+    });
   });
 });

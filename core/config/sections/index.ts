@@ -7,9 +7,10 @@ import { users } from './users.ts';
 import { groups } from './groups.ts';
 import { policies } from './policies.ts';
 import { admission } from './admission.ts';
+import { audit } from './audit.ts';
 import { runtime } from './runtime.ts';
 
-export const SECTIONS = [listen, backends, buckets, users, groups, policies, admission, runtime] as const;
+export const SECTIONS = [listen, backends, buckets, users, groups, policies, admission, audit, runtime] as const;
 
 type Each = (typeof SECTIONS)[number];
 /** `A | B` to `A & B`: every section's part together makes the whole. */

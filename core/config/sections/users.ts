@@ -37,7 +37,7 @@ export interface UserConfig {
 }
 
 /** RFC 3339 with a zone, as `expires` must be written: a bare date or local time would be ambiguous. */
-const RFC3339 = '^\\d{4}-\\d{2}-\\d{2}[Tt ]\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?([Zz]|[+-]\\d{2}:\\d{2})$';
+export const RFC3339 = '^\\d{4}-\\d{2}-\\d{2}[Tt ]\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?([Zz]|[+-]\\d{2}:\\d{2})$';
 
 const bucketGlob = {
   type: 'string',

@@ -85,7 +85,8 @@ test('a filtered listing (V1, V2, versions) goes through ext_proc with the polic
   const filtered: Record<string, string>[] = [{ 'list-type': '2' }, {}, { versions: '' }, { 'list-type': '2', prefix: 'team-a/' }, { delimiter: '/', prefix: 'team-' }];
   for (const query of filtered) {
     const ticket = await ticketOf(query);
-    assert.ok(ticket?.stages.includes('listing-policy-filter'), JSON.stringify(query));
+    if (!ticket) assert.fail(`no ticket for ${JSON.stringify(query)}`);
+    assert.ok(ticket.stages.includes('listing-policy-filter'), JSON.stringify(query));
     assert.ok(ticket.stages.includes('rewrite-success'), JSON.stringify(query));
     // ext_proc asks about each entry at the instant ext_authz decided the listing.
     assert.equal(ticket.requestTime, NOW.toISOString(), JSON.stringify(query));

@@ -36,7 +36,7 @@ function denied(out: AuthzOutcome, code: string, status: number): void {
 }
 
 test('alice GETs an object in releases: routed to versity with the full decision', async () => {
-  const out = allowed(run(await signed(ALICE, { path: encPath('releases', 'a b/ü+c') })));
+  const out = allowed(run(await signed(ALICE, { path: encPath('releases', 'a b/ü+c'), sourceIp: '192.0.2.8' })));
   assert.equal(out.cluster, 'backend_versity');
   assert.deepEqual(out.decision, {
     op: 'GetObject',
@@ -48,6 +48,7 @@ test('alice GETs an object in releases: routed to versity with the full decision
     encodedKey: 'a%20b/%C3%BC%2Bc',
     presigned: false,
     copySource: undefined,
+    sourceIp: '192.0.2.8',
   });
 });
 
@@ -188,7 +189,7 @@ test('a CORS preflight (anonymous OPTIONS) goes unsigned to the bucket\'s backen
   const pre = { method: 'OPTIONS', headers: { origin: 'https://app.example', 'access-control-request-method': 'PUT' } };
   const out = allowed(run(anonymous({ ...pre, path: encPath('archive', 'x/y') })));
   assert.deepEqual(out.decision, {
-    op: 'CorsPreflight', bucket: 'archive', realBucket: 'prod-archive-2024', backend: 'versity', encodedKey: 'x/y', presigned: false,
+    op: 'CorsPreflight', bucket: 'archive', realBucket: 'prod-archive-2024', backend: 'versity', encodedKey: 'x/y', presigned: false, sourceIp: '',
   });
   assert.equal(out.cluster, 'backend_versity');
   denied(run(anonymous({ ...pre, path: '/nowhere/k' })), 'NoSuchBucket', 404);

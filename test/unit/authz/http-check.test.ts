@@ -9,7 +9,7 @@ import { AUTHORITY_HEADER, CLUSTER_HEADER, CONTENT_LENGTH_HEADER, EXTPROC_HEADER
 import { workFromStruct } from '../../../wire/route-decision.ts';
 import { ALICE, BOB, authzDeps, encPath, gatewayConfig, NOW, signed } from '../fixtures/unit-helpers/gateway.ts';
 
-const check = httpCheckHandler(authzDeps(gatewayConfig()), () => NOW);
+const check = httpCheckHandler(authzDeps(gatewayConfig()), { now: () => NOW });
 
 /** What Envoy sends: the client's headers, content-length 0, and (from the edge filter) the copy. */
 function asCheck(req: AuthzRequest, copyLength = true) {

@@ -110,13 +110,13 @@ test('gRPC check: the connection\'s peer, never a client\'s header; behind trust
   const req = await signed(ALICE, { path: encPath('media', 'k') });
   const http = (extra: Record<string, string>) => ({ method: 'GET', path: req.rawPath, headers: headersOf(req, extra) });
   const grpcStatus = (answer: { status: { code: number } }) => answer.status.code;
-  const byPeer = checkHandler(deps, () => NOW, 'peer');
+  const byPeer = checkHandler(deps, { now: () => NOW, sourceIpFrom: 'peer' });
   assert.equal(grpcStatus(byPeer({ attributes: { source: peer('127.0.0.1'), request: { http: http({}) } } })), 0);
   assert.equal(grpcStatus(byPeer({ attributes: { source: peer('203.0.113.5'), request: { http: http({}) } } })), 7);
   // A client's own header (or X-Forwarded-For) changes nothing.
   const spoof = { [SOURCE_IP_HEADER]: '203.0.113.5', 'x-forwarded-for': '203.0.113.5' };
   assert.equal(grpcStatus(byPeer({ attributes: { source: peer('127.0.0.1'), request: { http: http(spoof) } } })), 0);
-  const byEdge = checkHandler(deps, () => NOW, 'edge');
+  const byEdge = checkHandler(deps, { now: () => NOW, sourceIpFrom: 'edge' });
   assert.equal(grpcStatus(byEdge({ attributes: { source: peer('127.0.0.1'), request: { http: http({ [SOURCE_IP_HEADER]: '203.0.113.5' }) } } })), 7);
   assert.equal(grpcStatus(byEdge({ attributes: { source: peer('203.0.113.5'), request: { http: http({ [SOURCE_IP_HEADER]: '::1' }) } } })), 0);
 });
@@ -125,7 +125,7 @@ test('HTTP check: the edge header (Envoy sends no peer); a value that is no IP a
   const req = await signed(ALICE, { path: encPath('media', 'k') });
   const check = (ip: string) => {
     const rawHeaders = Object.entries({ ...req.headers, [SOURCE_IP_HEADER]: ip }).flat();
-    return httpCheckHandler(deps, () => NOW)({ method: 'GET', url: req.rawPath, rawHeaders }).status;
+    return httpCheckHandler(deps, { now: () => NOW })({ method: 'GET', url: req.rawPath, rawHeaders }).status;
   };
   assert.equal(check('127.0.0.1'), 200);
   assert.equal(check('203.0.113.5'), 403);

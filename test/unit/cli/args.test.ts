@@ -19,10 +19,20 @@ test('commands with their options, in either spelling, and positionals', () => {
   });
   assert.deepEqual(parseCommandLine(['config', 'lint', 'x.yaml']), { kind: 'run', command: 'config lint', options: {}, positionals: ['x.yaml'] });
   assert.deepEqual(parseCommandLine(['envoy-config', '--runtime-dir', '/run/x']).kind, 'run');
+  assert.deepEqual(parseCommandLine(['policy', 'test', 'c.yaml', '--config', 'g.yaml']), { kind: 'run', command: 'policy test', options: { config: 'g.yaml' }, positionals: ['c.yaml'] });
+  // A repeatable option is a list, a flag is true; an option that takes a value refuses to be a flag.
+  assert.deepEqual(parseCommandLine(['policy', 'explain', '--user', 'a', '--op', 'GetObject', '--header', 'x-a=1', '--header=x-b=2', '--json']), {
+    kind: 'run',
+    command: 'policy explain',
+    options: { user: 'a', op: 'GetObject', header: ['x-a=1', 'x-b=2'], json: true },
+    positionals: [],
+  });
+  assert.match(usageError(parseCommandLine(['policy', 'explain', '--json=yes'])).message, /--json/);
+  assert.match(usageError(parseCommandLine(['policy', 'test'])).message, /CASES is missing/);
 });
 
 test('-h and --help on every command print its own help and run nothing', () => {
-  for (const cmd of [['start'], ['envoy-config'], ['config', 'lint'], ['config', 'schema'], ['services-worker']]) {
+  for (const cmd of [['start'], ['envoy-config'], ['config', 'lint'], ['config', 'schema'], ['policy', 'test'], ['policy', 'explain'], ['services-worker']]) {
     for (const flag of ['-h', '--help']) {
       const inv = parseCommandLine([...cmd, flag]);
       assert.equal(inv.kind, 'help', `${cmd.join(' ')} ${flag}`);

@@ -32,7 +32,7 @@ const engine = new PolicyEngine({ users: USERS, policies: POLICIES, groups: [], 
 
 function listing(name: string, bucket: string, prefix: string, sourceIp = '127.0.0.1', operation = 'ListObjectsV2') {
   const principal: PrincipalDocument = { name, groups: [], authMethod: 'sigv4', keyId: 'AK', claims: {} };
-  return engine.listing(principal, { operation, method: 'GET', bucket, key: '', prefix, sourceIp, presigned: false }, NOW);
+  return engine.listing(principal, { operation, method: 'GET', bucket, key: '', prefix, sourceIp, presigned: false }, NOW).scope;
 }
 
 test('a grant on builds/team-a/*: whole inside it, filtered above it, none beside it', () => {
