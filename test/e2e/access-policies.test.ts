@@ -2,13 +2,15 @@
 // shared read-only prefix, a deny over an admin prefix, one user with rotated, expired and disabled keys —
 // driven by aws-cli and boto3. Every allowed call succeeds; every forbidden one gets 403 AccessDenied
 // (InvalidAccessKeyId for an inactive key) and Envoy's upstream counter proves the backend saw nothing.
+// A listing broader than the grant is served filtered: each user sees exactly the keys and prefixes
+// they may list, page by page, and nothing of the rest.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { createBucketDirect, directClient, startVersitygw, toolsDir, type Backend } from '../../testkit/backends.ts';
 import { assertCanary } from '../../testkit/canary.ts';
 import { startGateway, type RunningGateway } from '../../testkit/gateway.ts';
@@ -59,20 +61,30 @@ envoy: { admin_port: ${ports.adminPort} }
 describe('access policies: a team layout with aws-cli and boto3', () => {
   let versity: Backend;
   let gateway: RunningGateway;
+  let direct: ReturnType<typeof directClient>;
+  /** Every key in the bucket, as the backend lists it to its own root key. */
+  let directList: () => Promise<string[]>;
 
   before(async () => {
     versity = await startVersitygw({ accessKey: 'VERSITYROOTKEY', secretKey: 'versity-root-secret-0123456789' });
     // The canary first: the backend must reject a wrong secret, or nothing below proves anything.
     await assertCanary(versity);
     await createBucketDirect(versity, 'builds');
-    const direct = directClient(versity);
-    for (const key of ['shared/readme.txt', 'admin/secret.txt', 'team-b/b.txt']) {
+    direct = directClient(versity);
+    // Hidden keys on every side of the visible ones, so that pages of two start, end and consist of them.
+    const seeds = ['root.txt', 'shared/readme.txt', 'shared/z.txt', 'admin/secret.txt', 'team-b/b.txt', 'team-b/c.txt', 'team-c/x.txt'];
+    for (let i = 0; i < 5; i++) seeds.push(`team-a/seed-${i}.txt`, `team-b/seed-${i}.txt`, `team-a0/seed-${i}.txt`);
+    for (const key of seeds) {
       await direct.send(new PutObjectCommand({ Bucket: 'builds', Key: key, Body: `seed ${key}` }));
     }
-    direct.destroy();
+    directList = async () => {
+      const out = await direct.send(new ListObjectsV2Command({ Bucket: 'builds' }));
+      return (out.Contents ?? []).map((o) => o.Key!);
+    };
     gateway = await startGateway((p) => configYaml(versity, p));
   }, { timeout: 180_000 });
   after(async () => {
+    direct?.destroy();
     await gateway?.stop();
     await versity?.stop();
   });
@@ -80,12 +92,13 @@ describe('access policies: a team layout with aws-cli and boto3', () => {
 
   const upstream = () => gateway.upstreamRequests('versity');
 
-  async function boto3(steps: (Record<string, unknown> & { as: Key })[]): Promise<{ ok: boolean; code?: string; status?: number }[]> {
+  type Result = { ok: boolean; code?: string; status?: number; keys?: string[]; prefixes?: string[]; pages?: number };
+  async function boto3(steps: (Record<string, unknown> & { as: Key })[], endpoint = gateway.endpoint): Promise<Result[]> {
     const python = path.join(toolsDir, 'venv', 'bin', 'python');
     const script = path.join(import.meta.dirname, 'scenarios', 'boto3_steps.py');
     const json = JSON.stringify(steps.map(({ as, ...s }) => ({ ...as, bucket: 'builds', ...s })));
-    const { stdout } = await promisify(execFile)(python, [script, gateway.endpoint, json], { env: envWithoutAws() });
-    return JSON.parse(stdout) as { ok: boolean; code?: string; status?: number }[];
+    const { stdout } = await promisify(execFile)(python, [script, endpoint, json], { env: envWithoutAws() });
+    return JSON.parse(stdout) as Result[];
   }
 
   /** aws-cli v1 as `who`: exit code and stderr. */
@@ -116,7 +129,8 @@ describe('access policies: a team layout with aws-cli and boto3', () => {
     [{ as: KEYS.alice, op: 'put', key: 'shared/readme.txt' }, 'AccessDenied'], // shared is read-only
     [{ as: KEYS.alice, op: 'get', key: 'admin/secret.txt' }, 'AccessDenied'], // deny wins over shared-read
     [{ as: KEYS.alice, op: 'list', prefix: 'admin/' }, 'AccessDenied'],
-    [{ as: KEYS.alice, op: 'list', prefix: '' }, 'AccessDenied'], // the whole bucket is not granted
+    [{ as: KEYS.alice, op: 'list', prefix: 'team-b/' }, 'AccessDenied'], // another team's prefix
+    [{ as: KEYS.alice, op: 'walk', api: 'v2', page_size: 2, prefix: 'team-b' }, 'AccessDenied'], // nothing under team-b* is granted
     [{ as: KEYS.alice, op: 'copy', key: 'team-a/stolen.txt', source: 'admin/secret.txt' }, 'AccessDenied'], // read on the source
     [{ as: KEYS.alice, op: 'copy', key: 'team-b/x.txt', source: 'shared/readme.txt' }, 'AccessDenied'], // write on the target
     [{ as: KEYS.alice, op: 'multipart', key: 'team-b/big.bin' }, 'AccessDenied'],
@@ -155,7 +169,7 @@ describe('access policies: a team layout with aws-cli and boto3', () => {
     const before = await upstream();
     for (const args of [
       ['s3', 'cp', src, 's3://builds/team-b/cli.txt'],
-      ['s3', 'ls', 's3://builds/'],
+      ['s3', 'ls', 's3://builds/team-b/'],
       ['s3api', 'get-object', '--bucket', 'builds', '--key', 'admin/secret.txt', path.join(path.dirname(gateway.configFile), 'out')],
       ['s3', 'rm', 's3://builds/shared/readme.txt'],
     ]) {
@@ -166,5 +180,52 @@ describe('access policies: a team layout with aws-cli and boto3', () => {
     const expired = await aws(KEYS.aliceOld, 's3', 'ls', 's3://builds/team-a/');
     assert.match(expired.stderr, /InvalidAccessKeyId/);
     assert.equal(await upstream(), before, 'the backend saw a denied request');
+  });
+
+  /** What `who`'s policy lets them list: the backend's keys under the visible prefixes. */
+  async function visible(prefixes: string[]): Promise<string[]> {
+    return (await directList()).filter((k) => prefixes.some((p) => k.startsWith(p))).sort();
+  }
+
+  it('boto3: a listing of the whole bucket walks exactly the visible keys, in pages of two (V1, V2, versions)', async () => {
+    const root = { key_id: versity.accessKey, secret: versity.secretKey };
+    for (const api of ['v2', 'v1', 'versions']) {
+      // The backend's own walk, seen by its root key (versitygw repeats a page's last version in the
+      // next page of an unversioned bucket; the gateway passes on what the backend lists, minus what is hidden).
+      const [all] = await boto3([{ as: root, op: 'walk', api, page_size: 2 }], versity.endpoint);
+      for (const [who, key, prefixes] of [['alice', KEYS.alice, ['shared/', 'team-a/']], ['bob', KEYS.bob, ['shared/', 'team-b/']]] as const) {
+        const expected = all!.keys!.filter((k) => prefixes.some((p) => k.startsWith(p)));
+        assert.ok(expected.length >= 7, `${api} ${who}: the seed is in place`);
+        const [r] = await boto3([{ as: key, op: 'walk', api, page_size: 2 }]);
+        assert.equal(r!.ok, true, `${api} ${who}: ${JSON.stringify(r)}`);
+        assert.deepEqual(r!.keys, expected, `${api} ${who}`);
+        // Pages follow the backend's, hidden keys included.
+        assert.equal(r!.pages, all!.pages, `${api} ${who}`);
+      }
+      if (api !== 'versions') assert.deepEqual(all!.keys, await directList(), `${api}: each key once`);
+    }
+  });
+
+  it('boto3: a delimited listing at the root shows only the prefixes the user may list', async () => {
+    const [alice, bob, narrowed] = await boto3([
+      { as: KEYS.alice, op: 'walk', api: 'v2', page_size: 1000, delimiter: '/' },
+      { as: KEYS.bob, op: 'walk', api: 'v1', page_size: 2, delimiter: '/' },
+      { as: KEYS.alice, op: 'walk', api: 'v2', page_size: 1000, delimiter: '/', prefix: 'team-' },
+    ]);
+    assert.deepEqual(alice, { ok: true, keys: [], prefixes: ['shared/', 'team-a/'], pages: 1 });
+    assert.deepEqual({ ...bob, pages: 0 }, { ok: true, keys: [], prefixes: ['shared/', 'team-b/'], pages: 0 });
+    // team-a0/ shares team-a's first letters but is not granted.
+    assert.deepEqual(narrowed, { ok: true, keys: [], prefixes: ['team-a/'], pages: 1 });
+  });
+
+  it('aws-cli: ls of the bucket and ls --recursive show what the user may list, nothing else', async () => {
+    const root = await aws(KEYS.alice, 's3', 'ls', 's3://builds/');
+    assert.equal(root.code, 0, root.stderr);
+    assert.deepEqual(root.stdout.trim().split('\n').map((l) => l.trim()), ['PRE shared/', 'PRE team-a/']);
+    const all = await aws(KEYS.alice, 's3', 'ls', '--recursive', '--page-size', '3', 's3://builds/');
+    assert.equal(all.code, 0, all.stderr);
+    const keys = all.stdout.trim().split('\n').map((l) => l.trim().split(/\s+/).at(-1));
+    assert.deepEqual(keys, await visible(['shared/', 'team-a/']));
+    assert.doesNotMatch(all.stdout, /admin|team-b|team-c|team-a0|root\.txt/);
   });
 });

@@ -2,6 +2,8 @@
 
 Usage: boto3_steps.py ENDPOINT STEPS_JSON. Each step: {"key_id", "secret", "op", "bucket", "key", ...};
 each result: {"ok": true} or {"ok": false, "code": "AccessDenied", "status": 403}. No retries.
+A "walk" step pages through a listing (api v1, v2 or versions; page_size; delimiter) with boto3's own
+paginator and adds what it saw: {"ok": true, "keys": [...], "prefixes": [...], "pages": n}.
 """
 import json
 import sys
@@ -9,6 +11,27 @@ import sys
 import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
+
+
+WALKS = {
+    "v1": ("list_objects", "Contents"),
+    "v2": ("list_objects_v2", "Contents"),
+    "versions": ("list_object_versions", "Versions"),
+}
+
+
+def walk(s3, step):
+    name, entries = WALKS[step["api"]]
+    pages = s3.get_paginator(name).paginate(
+        Bucket=step["bucket"], Prefix=step.get("prefix", ""), Delimiter=step.get("delimiter", ""),
+        PaginationConfig={"PageSize": step["page_size"]},
+    )
+    seen = {"keys": [], "prefixes": [], "pages": 0}
+    for page in pages:
+        seen["pages"] += 1
+        seen["keys"] += [entry["Key"] for entry in page.get(entries, [])]
+        seen["prefixes"] += [entry["Prefix"] for entry in page.get("CommonPrefixes", [])]
+    return seen
 
 
 def call(s3, step):
@@ -29,6 +52,8 @@ def call(s3, step):
         s3.complete_multipart_upload(
             Bucket=b, Key=k, UploadId=upload, MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": part["ETag"]}]}
         )
+    elif op == "walk":
+        return walk(s3, step)
     elif op == "delete_objects":
         s3.delete_objects(Bucket=b, Delete={"Objects": [{"Key": key} for key in step["keys"]]})
     else:
@@ -45,8 +70,7 @@ def main():
             aws_access_key_id=step["key_id"], aws_secret_access_key=step["secret"],
         )
         try:
-            call(s3, step)
-            results.append({"ok": True})
+            results.append({"ok": True, **(call(s3, step) or {})})
         except ClientError as e:
             results.append({"ok": False, "code": e.response["Error"].get("Code"), "status": e.response["ResponseMetadata"]["HTTPStatusCode"]})
     print(json.dumps(results))
