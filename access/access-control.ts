@@ -16,7 +16,7 @@ import { authenticateSigV4 } from './identity/sigv4.ts';
 import { PolicyEngine, type PolicyConfigPart } from './policy/engine.ts';
 import type { Decision, Verdict } from './policy/evaluate.ts';
 import type { PolicyRequest } from './policy/input.ts';
-import type { ListingVerdict } from './policy/listing.ts';
+import { FILTERABLE_LISTINGS, type ListingVerdict } from './policy/listing.ts';
 import { Principals } from './principals.ts';
 
 export type { Identity } from './identity/identity.ts';
@@ -93,6 +93,14 @@ export class AccessControl {
     const verdict = this.verdict(identity, req, now);
     trail.rule = verdict.allowed ? trail.rule ?? verdict.deciding : verdict.deciding;
     if (!verdict.allowed) throw errors.accessDenied();
+  }
+
+  /**
+   * Whether this request is a listing served filtered when broader than the grant (then ask
+   * assertListing, not assertAllowed). Anonymous listings are not: they stay inside a public prefix.
+   */
+  filtersListing(identity: Identity, operation: string): boolean {
+    return identity.principal !== undefined && FILTERABLE_LISTINGS.has(operation);
   }
 
   /**

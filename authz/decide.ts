@@ -55,16 +55,12 @@ function routed(req: AuthzRequest, ctx: AuthzContext, decision: RouteDecision, p
   return { cluster: clusterName(backend.name), decision, upstream: planUpstream(req, decision, backend, ctx.signers.get(backend.name)!, ctx.now, policyFiltered) };
 }
 
-/** The listings ext_proc can filter: those of keys (ListMultipartUploads is not one). */
-const FILTERABLE_LISTINGS: ReadonlySet<string> = new Set(['ListObjects', 'ListObjectsV2', 'ListObjectVersions']);
-
 /**
  * The policy's answer, AccessDenied when it refuses (the trail keeps the deciding rule); true when a user's listing is allowed
  * only filtered (a grant below its prefix): ext_proc then leaves out what the user may not read.
- * Anonymous listings stay inside a public prefix, as documented: they are never filtered.
  */
 function assertPolicy(identity: Identity, facts: AccessRequest, ctx: AuthzContext, trail: AuditTrail): boolean {
-  if (!FILTERABLE_LISTINGS.has(facts.operation) || identity.principal === undefined) {
+  if (!ctx.access.filtersListing(identity, facts.operation)) {
     ctx.access.assertAllowed(identity, facts, ctx.now, trail);
     return false;
   }

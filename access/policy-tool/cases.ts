@@ -17,10 +17,13 @@ export interface PolicyCase {
   request: RequestSpec;
   /** The request's time (the case's, else the file's); absent: now. */
   time?: Date;
-  expect: 'allow' | 'deny';
+  expect: Outcome;
   /** The expected deciding rule: `policy[index]`, `admission:name` (`admission[index]` unnamed), or `none`. */
   rule?: string;
 }
+
+/** The gateway's answer as cases files spell it: `filtered` is a listing served with only what may be listed. */
+export type Outcome = 'allow' | 'deny' | 'filtered';
 
 export interface CasesFile {
   cases: PolicyCase[];
@@ -40,7 +43,7 @@ interface RawCase {
   principal: string | RawPrincipal;
   /** The probe's request as YAML writes it (snake_case), with the case's time. */
   request: Omit<RequestSpec, 'sourceIp'> & { source_ip?: string; time?: string };
-  expect: 'allow' | 'deny';
+  expect: Outcome;
   rule?: string;
 }
 
@@ -101,7 +104,7 @@ const CASES_SCHEMA = {
               presigned: { type: 'boolean' },
             },
           },
-          expect: { type: 'string', enum: ['allow', 'deny'] },
+          expect: { type: 'string', enum: ['allow', 'deny', 'filtered'] },
           rule: { type: 'string', pattern: '^(none|admission:.+|.+\\[\\d+\\])$', description: 'a rule as policy[index] (team-a-rw[0]), admission:name (admission[index] unnamed), or none' },
         },
       },

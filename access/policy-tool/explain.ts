@@ -3,11 +3,19 @@
 import { authMethod } from '../identity/identity.ts';
 import type { RuleOutcome } from '../policy/evaluate.ts';
 import { admissionRuleName, ruleName } from '../rule-names.ts';
+import type { Outcome } from './cases.ts';
 import type { Probed } from './probe.ts';
 
+export function outcomeOf(p: Pick<Probed, 'refusedBy' | 'decision' | 'listing'>): Outcome {
+  if (p.refusedBy) return 'deny';
+  if (p.listing) return p.listing.scope === 'whole' ? 'allow' : p.listing.scope === 'filtered' ? 'filtered' : 'deny';
+  return p.decision.allowed ? 'allow' : 'deny';
+}
+
 /** What decided, as cases files name it: an admission rule, a policy rule, or none. */
-export function decidingName(p: Pick<Probed, 'refusedBy' | 'decision'>): string {
-  return p.refusedBy ? admissionRuleName(p.refusedBy.rule) : ruleName(p.decision.deciding);
+export function decidingName(p: Pick<Probed, 'refusedBy' | 'decision' | 'listing'>): string {
+  if (p.refusedBy) return admissionRuleName(p.refusedBy.rule);
+  return ruleName(p.listing ? p.listing.deciding : p.decision.deciding);
 }
 
 /** `alice (sigv4, key AKIA…)` or `anonymous`. */
@@ -36,15 +44,18 @@ export function explainText(p: Probed): string {
       'rules: not consulted (admission refused the request)',
     ].join('\n');
   }
-  const deciding = decision.deciding
-    ? `${ruleName(decision.deciding)} (${decision.allowed ? 'allow' : 'deny'})`
+  const outcome = outcomeOf(p);
+  const rule = p.listing ? p.listing.deciding : decision.deciding;
+  const deciding = rule
+    ? `${ruleName(rule)} (${outcome === 'filtered' ? 'allow, reaching below the prefix' : outcome})`
     : 'none: no rule allows it (denied by default)';
   const names = decision.rules.map((o) => ruleName(o.rule));
   const width = Math.max(0, ...names.map((n) => n.length));
   const rules = decision.rules.map((o, i) => `  ${names[i]!.padEnd(width)}  ${o.effect.padEnd(5)}  ${status(o)}`);
   return [
-    `${decision.allowed ? 'ALLOW' : 'DENY'} ${what(p)} by ${who(p)}`,
+    `${outcome.toUpperCase()} ${what(p)} by ${who(p)}`,
     `deciding rule: ${deciding}`,
+    ...(outcome === 'filtered' ? ['served filtered: only the keys and prefixes the principal may list are shown; rules below as for the whole listing'] : []),
     ...(rules.length > 0 ? ['rules, in order:', ...rules] : ['rules: none (this principal has no rule)']),
   ].join('\n');
 }
@@ -52,8 +63,8 @@ export function explainText(p: Probed): string {
 export function explainJson(p: Probed): object {
   const { identity, request, decision, refusedBy } = p;
   return {
-    decision: decision.allowed ? 'allow' : 'deny',
-    deciding: decision.deciding ?? null,
+    decision: outcomeOf(p),
+    deciding: (p.listing ? p.listing.deciding : decision.deciding) ?? null,
     admission: refusedBy ?? null,
     principal: { name: identity.principal ?? null, authMethod: authMethod(identity), keyId: identity.accessKeyId ?? null },
     request,

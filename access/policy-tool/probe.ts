@@ -9,6 +9,7 @@ import { OPERATIONS, isUnknownOperationName } from '../../core/s3/actions.ts';
 import { SigningKeyCache } from '../../core/sigv4/signing-key.ts';
 import { AccessControl, type AccessRequest, type Decision, type Identity } from '../access-control.ts';
 import type { AdmissionRuleRef } from '../admission.ts';
+import type { ListingVerdict } from '../policy/listing.ts';
 
 export const AUTH_METHODS = ['sigv4', 'presigned', 'post-form'] as const;
 
@@ -51,6 +52,8 @@ export interface Probed {
   /** Present when admission refused it: then the policies were not consulted (decision.rules is empty). */
   refusedBy?: AdmissionRefusal;
   decision: Decision;
+  /** A listing served filtered when broader than the grant: its scope, as the gateway decides it. */
+  listing?: ListingVerdict;
 }
 
 export type ProbeField = 'user' | 'groups' | 'auth_method' | 'key_id' | 'operation' | 'method' | 'source_ip';
@@ -107,7 +110,9 @@ export class PolicyProbe {
       const refusedBy = { rule: admitted.rule, status: admitted.error.status, code: admitted.error.code };
       return { ok: true, probed: { identity, request, refusedBy, decision: { allowed: false, rules: [] } } };
     }
-    return { ok: true, probed: { identity, request, decision: control.decide(identity, request, now) } };
+    const decision = control.decide(identity, request, now);
+    const listing = control.filtersListing(identity, request.operation) ? { listing: control.listingVerdict(identity, request, now) } : {};
+    return { ok: true, probed: { identity, request, decision, ...listing } };
   }
 
   private problems(principal: PrincipalSpec, req: RequestSpec): ProbeProblem[] {

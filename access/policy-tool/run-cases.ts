@@ -3,7 +3,7 @@
 // operation) are problems of the file, reported all at once with their lines, before any verdict.
 import type { ConfigProblem } from '../../core/config/types.ts';
 import type { CasesFile, PolicyCase } from './cases.ts';
-import { decidingName, explainText } from './explain.ts';
+import { decidingName, explainText, outcomeOf } from './explain.ts';
 import type { PolicyProbe, ProbeField, Probed } from './probe.ts';
 
 export interface CaseResult {
@@ -30,7 +30,7 @@ function pointerOf(c: PolicyCase, field: ProbeField): string {
 }
 
 function mismatchOf(c: PolicyCase, probed: Probed): string | undefined {
-  const got = probed.decision.allowed ? 'allow' : 'deny';
+  const got = outcomeOf(probed);
   const rule = decidingName(probed);
   if (got !== c.expect) return `expected ${c.expect}, got ${got} (deciding rule: ${rule})`;
   if (c.rule !== undefined && c.rule !== rule) return `expected deciding rule ${c.rule}, got ${rule} (${got} as expected)`;

@@ -9,6 +9,9 @@ import type { ResourceTarget } from './resources.ts';
 
 export type ListingScope = 'whole' | 'filtered' | 'none';
 
+/** The listings served filtered when broader than the grant: those of keys (ListMultipartUploads is not one). */
+export const FILTERABLE_LISTINGS: ReadonlySet<string> = new Set(['ListObjects', 'ListObjectsV2', 'ListObjectVersions']);
+
 /** The scope, and the rule that decided it (for the audit line), as for any other verdict. */
 export type ListingVerdict = { scope: ListingScope; deciding?: RuleRef };
 

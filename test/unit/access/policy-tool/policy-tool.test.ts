@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfigFile } from '../../../../core/config/load.ts';
 import { parseCases } from '../../../../access/policy-tool/cases.ts';
-import { decidingName, explainText } from '../../../../access/policy-tool/explain.ts';
+import { decidingName, explainJson, explainText, outcomeOf } from '../../../../access/policy-tool/explain.ts';
 import { methodOf, PolicyProbe } from '../../../../access/policy-tool/probe.ts';
 import { casesReport, runCases } from '../../../../access/policy-tool/run-cases.ts';
 
@@ -114,4 +114,30 @@ test('a run: a mismatch of decision or of deciding rule, each with its line and 
   assert.ok(unknown.ok);
   const refused = runCases(unknown.file, probe, NOW);
   assert.deepEqual(!refused.ok && refused.problems.map((p) => [p.path, p.line]), [['/cases/0/principal', 2]]);
+});
+
+test('a listing broader than the grant is answered as the gateway serves it: filtered, whole, or denied', () => {
+  const ask = (principal: Parameters<PolicyProbe['ask']>[0], req: Parameters<PolicyProbe['ask']>[1]) => {
+    const r = probe.ask(principal, req, NOW);
+    assert.ok(r.ok);
+    return r.probed;
+  };
+  const all = ask({ user: 'alice' }, { operation: 'ListObjectsV2', bucket: 'builds', delimiter: '/' });
+  assert.equal(outcomeOf(all), 'filtered');
+  assert.equal(all.decision.allowed, false, 'the whole listing alone is not allowed');
+  assert.match(explainText(all), /^FILTERED ListObjectsV2 on builds by alice/);
+  assert.match(explainText(all), /served filtered/);
+  assert.equal((explainJson(all) as { decision: string }).decision, 'filtered');
+  assert.equal(outcomeOf(ask({ user: 'alice' }, { operation: 'ListObjects', bucket: 'builds', prefix: 'team-a/' })), 'allow');
+  const admin = ask({ user: 'alice' }, { operation: 'ListObjectVersions', bucket: 'builds', prefix: 'admin/' });
+  assert.deepEqual([outcomeOf(admin), decidingName(admin)], ['deny', 'shared-read[1]']);
+  // Not filtered: multipart upload listings, and anonymous listings (they stay inside a public prefix).
+  assert.equal(outcomeOf(ask({ user: 'alice' }, { operation: 'ListMultipartUploads', bucket: 'builds' })), 'deny');
+  assert.equal(outcomeOf(ask({}, { operation: 'ListObjectsV2', bucket: 'builds' })), 'deny');
+  // A cases file may expect it.
+  const parsed = parseCases('cases:\n  - { principal: alice, request: { operation: ListObjectsV2, bucket: builds }, expect: filtered }\n  - { principal: alice, request: { operation: ListObjectsV2, bucket: builds }, expect: allow }\n');
+  assert.ok(parsed.ok);
+  const run = runCases(parsed.file, probe, NOW);
+  assert.ok(run.ok);
+  assert.deepEqual(run.results.map((r) => r.mismatch), [undefined, 'expected allow, got filtered (deciding rule: team-a-rw[0])']);
 });
