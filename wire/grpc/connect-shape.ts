@@ -17,7 +17,6 @@ const BYTES = 12;
 const IMPLICIT = 2; // FeatureSet.FieldPresence.IMPLICIT
 const STRUCT = 'google.protobuf.Struct';
 const VALUE = 'google.protobuf.Value';
-const LIST_VALUE = 'google.protobuf.ListValue';
 const WRAPPERS = new Set(['Double', 'Float', 'Int64', 'UInt64', 'Int32', 'UInt32', 'Bool', 'String', 'Bytes'].map((t) => `google.protobuf.${t}Value`));
 
 type Obj = Record<string, any>;

@@ -5,7 +5,7 @@ import { loadEnvoyMethods } from '../protos.ts';
 import { createConnectTransport } from './connect-transport.ts';
 import { createGrpcJsTransport } from './grpcjs-transport.ts';
 import { createHttp2Transport } from './http2-transport.ts';
-import type { MethodCodec, UnaryHandler, BidiCall, BidiHandler, ServiceBinding, TransportOptions, GrpcTransport, TransportName, BoundMethod } from './types.ts';
+import type { MethodCodec, ServiceBinding, TransportOptions, GrpcTransport, TransportName, BoundMethod } from './types.ts';
 
 export type { MethodCodec, UnaryHandler, BidiCall, BidiHandler, ServiceBinding, TransportOptions, GrpcTransport, TransportName, BoundMethod } from './types.ts';
 

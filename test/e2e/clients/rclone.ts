@@ -13,7 +13,7 @@ import type { TestContext } from 'node:test';
 import { toolsDir } from '../../../testkit/backends.ts';
 import { SCRATCH_BUCKET, type ClientTarget } from './client-world.ts';
 import { mustFail, mustRun, runCli } from './cli.ts';
-import { startConnectProxy, type ConnectProxy } from './connect-proxy.ts';
+import { startConnectProxy } from './connect-proxy.ts';
 import { clientEnv } from './env.ts';
 import { ensureFile } from './installed.ts';
 import { Steps } from './steps.ts';

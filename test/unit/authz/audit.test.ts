@@ -22,7 +22,6 @@ const deps = authzDeps(config);
 const REQUEST_ID = 'f3a1c0de-0000-4000-8000-000000000001';
 const headers = { 'x-request-id': REQUEST_ID };
 const lineOf = (req: AuthzRequest) => outcomeLine(authorize(req, { ...deps, now: NOW }), req, NOW);
-const recordOf = (req: AuthzRequest) => JSON.parse(lineOf(req)) as Record<string, unknown>;
 
 const BASE = { time: NOW.toISOString(), requestId: REQUEST_ID, bucket: 'releases', status: null, error: null };
 const ALICE_SIGV4 = { principal: 'alice', authMethod: 'sigv4', keyId: ALICE.accessKeyId };
