@@ -76,12 +76,9 @@ function extProcFilter() {
       message_timeout: '5s',
       max_message_timeout: '30s',
       mutation_rules: { allow_all_routing: true },
-      // Only what ext_proc reads: fewer headers are less for Envoy to encode and Node to decode.
-      forward_rules: {
-        allowed_headers: exact([
-          ':path', ':scheme', ':status', 'content-type', 'content-length', 'location', 'x-request-id', 'x-amz-content-sha256', 'x-amz-decoded-content-length',
-        ]),
-      },
+      // Every header: the decisions ext_proc makes for ext_authz (a filtered listing's entries, a batch's
+      // keys, a POST form) must see the request as ext_authz saw it, and a batch signed again needs
+      // every header ext_authz signed. Only the few requests ext_authz marks come here.
       metadata_options: {
         forwarding_namespaces: { untyped: [AUTHZ_METADATA_NAMESPACE] },
         // The length of a re-signed POST Object form, for the route's request_headers_to_add.
