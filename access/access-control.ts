@@ -16,7 +16,7 @@ import { authenticateSigV4 } from './identity/sigv4.ts';
 import { PolicyEngine, type PolicyConfigPart } from './policy/engine.ts';
 import type { Decision, Verdict } from './policy/evaluate.ts';
 import type { PolicyRequest } from './policy/input.ts';
-import { FILTERABLE_LISTINGS, type ListingVerdict } from './policy/listing.ts';
+import { FILTERABLE, type ListingVerdict } from './policy/listing.ts';
 import { Principals } from './principals.ts';
 
 export type { Identity } from './identity/identity.ts';
@@ -96,25 +96,27 @@ export class AccessControl {
   }
 
   /**
-   * Whether this request is a listing served filtered when broader than the grant (then ask
-   * assertListing, not assertAllowed). Anonymous listings are not: they stay inside a public prefix.
+   * Whether this request is over many keys and served filtered when broader than the grant — a
+   * listing, a DeleteObjects batch (then ask assertKeys, not assertAllowed). Anonymous requests are
+   * not: they stay inside a public prefix, and may not delete.
    */
-  filtersListing(identity: Identity, operation: string): boolean {
-    return identity.principal !== undefined && FILTERABLE_LISTINGS.has(operation);
+  filtersKeys(identity: Identity, operation: string): boolean {
+    return identity.principal !== undefined && FILTERABLE.has(operation);
   }
 
   /**
-   * A listing's scope (ListObjects, V2, ListObjectVersions), S3's AccessDenied when none; the trail
-   * keeps the deciding rule, as assertAllowed() does. `filtered`: ext_proc leaves out what may not be read.
+   * The scope of a request over many keys (filtersKeys), S3's AccessDenied when none; the trail keeps
+   * the deciding rule, as assertAllowed() does. `filtered`: ext_proc leaves out what may not be listed,
+   * or decides a batch's deletes key by key.
    */
-  assertListing(identity: Identity, req: AccessRequest, now: Date, trail: AuditTrail): 'whole' | 'filtered' {
+  assertKeys(identity: Identity, req: AccessRequest, now: Date, trail: AuditTrail): 'whole' | 'filtered' {
     const { scope, deciding } = this.listingVerdict(identity, req, now);
     trail.rule = deciding;
     if (scope === 'none') throw errors.accessDenied();
     return scope;
   }
 
-  /** A listing's verdict (ListObjects, V2, ListObjectVersions): whole, filtered by ext_proc, or none. */
+  /** The verdict of a request over many keys (filtersKeys): whole, filtered by ext_proc, or none. */
   listingVerdict(identity: Identity, req: AccessRequest, now: Date): ListingVerdict {
     return this.policy.listing(this.principalOf(identity), { ...req, presigned: identity.presigned }, now);
   }

@@ -60,11 +60,11 @@ function routed(req: AuthzRequest, ctx: AuthzContext, decision: RouteDecision, p
  * only filtered (a grant below its prefix): ext_proc then leaves out what the user may not read.
  */
 function assertPolicy(identity: Identity, facts: AccessRequest, ctx: AuthzContext, trail: AuditTrail): boolean {
-  if (!ctx.access.filtersListing(identity, facts.operation)) {
+  if (!ctx.access.filtersKeys(identity, facts.operation)) {
     ctx.access.assertAllowed(identity, facts, ctx.now, trail);
     return false;
   }
-  return ctx.access.assertListing(identity, facts, ctx.now, trail) === 'filtered';
+  return ctx.access.assertKeys(identity, facts, ctx.now, trail) === 'filtered';
 }
 
 /**

@@ -2,7 +2,7 @@
 // second gRPC call: target (real bucket, backend host), the backend's signature, the client's
 // credentials dropped; and, for the few requests that need it, what ext_proc must do.
 import type { BackendConfig } from '../core/config/types.ts';
-import { errors } from '../core/errors.ts';
+import { errors, S3Error } from '../core/errors.ts';
 import { responseRewrite } from '../core/s3/response-rewrite.ts';
 import { parseAuthorizationHeader } from '../core/sigv4/auth-header.ts';
 import { credentialScope } from '../core/sigv4/scope.ts';
@@ -44,7 +44,23 @@ function responseStages(d: RouteDecision, backend: BackendConfig, method: string
   return stages;
 }
 
-/** `policyFiltered`: a listing the policy allows only filtered (ext_proc leaves out what may not be read). */
+/** Envoy's default buffer limit: a BUFFERED body past it gets Envoy's own 413 (not S3's XML). */
+const MAX_BUFFERED_BODY = 1024 * 1024;
+
+/** A batch ext_proc decides key by key arrives whole in one message: it must fit Envoy's buffer. */
+function assertBufferable(req: AuthzRequest): void {
+  const length = req.header('content-length');
+  if (length === undefined || !/^\d+$/.test(length)) throw errors.missingContentLength();
+  if (Number(length) > MAX_BUFFERED_BODY) throw new S3Error('MaxMessageLengthExceeded', 400, 'Your request was too big.');
+  if (req.header('x-amz-content-sha256')?.startsWith('STREAMING-')) {
+    throw errors.invalidRequest('A DeleteObjects batch must be sent in one piece, not as aws-chunked.');
+  }
+}
+
+/**
+ * `policyFiltered`: a listing the policy allows only filtered (ext_proc leaves out what may not be
+ * read), or a DeleteObjects batch allowed only key by key (ext_proc decides each key).
+ */
 export function planUpstream(req: AuthzRequest, d: RouteDecision, backend: BackendConfig, signer: BackendSigner, now: Date, policyFiltered = false): Upstream {
   const plan = planBackendRequest(d, backend, req.headers, req.rawQuery);
   if (backend.filesystem) assertRequestContained(backend.filesystem.path, d);
@@ -60,6 +76,10 @@ export function planUpstream(req: AuthzRequest, d: RouteDecision, backend: Backe
   set.push(['authorization', authorization], ['x-amz-date', amzDate], ['x-amz-content-sha256', plan.headersToSign['x-amz-content-sha256']!]);
   if (d.copySource !== undefined) set.push(['x-amz-copy-source', d.copySource]);
   const stages = responseStages(d, backend, req.method, plan, policyFiltered);
+  if (policyFiltered && d.op === 'DeleteObjects') {
+    assertBufferable(req);
+    stages.unshift('delete-objects');
+  }
   let chunks: ExtProcTicket['chunks'];
   if (isSignedChunked(req.header('x-amz-content-sha256'))) {
     const client = req.header('authorization');

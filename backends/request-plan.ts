@@ -4,6 +4,7 @@ import { backendAuthority } from '../core/backend-authority.ts';
 import type { BackendConfig } from '../core/config/types.ts';
 import type { RouteDecision } from '../core/route-decision.ts';
 import { S3Error } from '../core/errors.ts';
+import { parseAuthorizationHeader } from '../core/sigv4/auth-header.ts';
 import { uriEncode } from '../core/sigv4/canonical.ts';
 
 export interface BackendRequestPlan {
@@ -70,6 +71,23 @@ export function planBackendRequest(
   // Presigned and anonymous requests carry no payload hash: the backend is told not to expect one.
   headersToSign['x-amz-content-sha256'] ??= 'UNSIGNED-PAYLOAD';
   return { authority, path, ...planQuery(rawQuery, d.presigned), headersToSign };
+}
+
+/**
+ * The plan of a request already turned into the backend's (as ext_proc sees it after ext_authz): its
+ * path, authority, and the headers ext_authz signed (SignedHeaders of its Authorization) with `set`
+ * replacing or adding and `drop` removed — for a stage that changes the body and must sign again.
+ */
+export function forwardedPlan(headers: Readonly<Record<string, string>>, set: Readonly<Record<string, string>>, drop: readonly string[]): BackendRequestPlan {
+  const target = headers[':path'] ?? '/';
+  const q = target.indexOf('?');
+  const headersToSign: Record<string, string> = {};
+  for (const name of parseAuthorizationHeader(headers['authorization'] ?? '').signedHeaders) {
+    if (name === 'x-amz-date' || drop.includes(name)) continue;
+    headersToSign[name] = name === 'host' ? headers[':authority'] ?? '' : headers[name] ?? '';
+  }
+  Object.assign(headersToSign, set);
+  return { authority: headers[':authority'] ?? '', path: q < 0 ? target : target.slice(0, q), query: {}, wireQuery: q < 0 ? '' : target.slice(q + 1), headersToSign };
 }
 
 /** The client's request turned into the backend's: headers to overwrite (pseudo-headers included) and to drop. */

@@ -11,6 +11,8 @@ import type { ExtProcWork } from '../wire/route-decision.ts';
 import type { BodyStage } from './bodies/body-stage.ts';
 import { POST_FORM_REMOVED_HEADERS, PostFormStage } from './bodies/post-object.ts';
 import { SignedChunksStage } from './bodies/signed-chunks.ts';
+import { DeleteObjectsStage } from './bodies/delete-objects.ts';
+import { BackendSigner } from '../backends/signer.ts';
 import { listBucketsParams, listBucketsXml } from './responses/list-buckets.ts';
 import type { Hidden } from './responses/list-filter.ts';
 import { policyHidden } from './responses/list-policy.ts';
@@ -53,13 +55,17 @@ function queryOf(headers: Record<string, string>): URLSearchParams {
  * x-amz-content-sha256 among them).
  */
 function listingHidden(work: ExtProcWork, headers: Record<string, string>, deps: ExtProcDeps): Hidden {
-  const { decision: d, ticket } = work;
+  const { decision: d } = work;
   const listing = {
     operation: d.op, method: headers[':method'] ?? 'GET', bucket: d.bucket!, key: '',
     delimiter: queryOf(headers).get('delimiter') ?? '', sourceIp: d.sourceIp, headers,
   };
-  const at = ticket.requestTime === undefined ? deps.now() : new Date(ticket.requestTime);
-  return policyHidden(deps.access, { principal: d.principal, accessKeyId: d.accessKeyId, presigned: d.presigned }, listing, at);
+  return policyHidden(deps.access, { principal: d.principal, accessKeyId: d.accessKeyId, presigned: d.presigned }, listing, decidedAt(work, deps));
+}
+
+/** The instant ext_authz decided at, for decisions ext_proc makes on its behalf. */
+function decidedAt({ ticket }: ExtProcWork, deps: ExtProcDeps): Date {
+  return ticket.requestTime === undefined ? deps.now() : new Date(ticket.requestTime);
 }
 
 export function planStream(work: ExtProcWork, headers: Record<string, string>, deps: ExtProcDeps): StreamPlan {
@@ -75,10 +81,15 @@ export function planStream(work: ExtProcWork, headers: Record<string, string>, d
   let mode: ProcessingMode = REQUEST_HEADERS_ONLY;
   let remove: string[] = [];
   let body: BodyStage | undefined;
+  let deleteBatch: DeleteObjectsStage | undefined;
   if (stages.has('post-form')) {
     body = new PostFormStage({ access: deps.access, keys: deps.keys, decision: d, backend, now: deps.now() }, headers);
     remove = POST_FORM_REMOVED_HEADERS;
     mode = withRequestBody(mode, 'BUFFERED_PARTIAL');
+  } else if (stages.has('delete-objects')) {
+    const signer = new BackendSigner(backend, deps.keys);
+    body = deleteBatch = new DeleteObjectsStage({ access: deps.access, signer, decision: d, decidedAt: decidedAt(work, deps), now: deps.now }, headers);
+    mode = withRequestBody(mode, 'BUFFERED');
   } else if (stages.has('signed-chunks') && ticket.chunks) {
     body = new SignedChunksStage(ticket.chunks, headers, deps.access, backend, deps.keys);
     mode = withRequestBody(mode, 'STREAMED');
@@ -88,6 +99,7 @@ export function planStream(work: ExtProcWork, headers: Record<string, string>, d
     response = new XmlResponseStage({
       decision: d, backend, stages: ticket.stages, scheme: headers[':scheme'] ?? 'http', clientAuthority: ticket.clientAuthority, region: deps.region,
       ...(stages.has('listing-policy-filter') && { policyHidden: listingHidden(work, headers, deps) }),
+      ...(deleteBatch && { deniedEntries: () => deleteBatch.deniedEntries }),
     });
     mode = withResponseHeaders(mode);
   }

@@ -5,7 +5,7 @@ import { errors, S3Error } from '../core/errors.ts';
 import { headerMapToRecord, setHeader, toStruct, type HeaderMap } from '../wire/headers.ts';
 import { RESPONSE_BODY_BUFFERED } from '../wire/modes.ts';
 import { AUTHZ_METADATA_NAMESPACE } from '../wire/names.ts';
-import { immediateError } from '../wire/replies.ts';
+import { immediateError, immediateResponse } from '../wire/replies.ts';
 import { workFromStruct, type RouteDecision } from '../wire/route-decision.ts';
 import type { BodyStage } from './bodies/body-stage.ts';
 import { planStream, responseHeadersAnswer, type ExtProcDeps } from './plan.ts';
@@ -67,7 +67,11 @@ export class ExtProcStream {
       throw e;
     }
     if (deciding) this.audit(deciding);
-    const reply: Msg = { request_body: { response: { status: 'CONTINUE', body_mutation: { body: out.body } } } };
+    if (this.deps.audit) for (const trail of out.refused ?? []) this.audit(trail, errors.accessDenied());
+    if (out.answer) return immediateResponse(out.answer.status, out.answer.xml, this.requestId);
+    const response: Msg = { status: 'CONTINUE', body_mutation: { body: out.body } };
+    if (out.headers) response.header_mutation = { set_headers: out.headers.set.map(([k, v]) => setHeader(k, v)), remove_headers: out.headers.remove };
+    const reply: Msg = { request_body: { response } };
     if (out.metadata) {
       reply.dynamic_metadata = { fields: Object.fromEntries(Object.entries(out.metadata).map(([ns, f]) => [ns, { structValue: toStruct(f) }])) };
     }

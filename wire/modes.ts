@@ -13,6 +13,6 @@ export const REQUEST_HEADERS_ONLY: ProcessingMode = {
 };
 
 export const withResponseHeaders = (m: ProcessingMode): ProcessingMode => ({ ...m, response_header_mode: 'SEND' });
-export const withRequestBody = (m: ProcessingMode, mode: 'STREAMED' | 'BUFFERED_PARTIAL'): ProcessingMode => ({ ...m, request_body_mode: mode });
+export const withRequestBody = (m: ProcessingMode, mode: 'STREAMED' | 'BUFFERED' | 'BUFFERED_PARTIAL'): ProcessingMode => ({ ...m, request_body_mode: mode });
 /** Asked for from the response headers phase, once it is known that the body is XML worth rewriting. */
 export const RESPONSE_BODY_BUFFERED: ProcessingMode = { ...withResponseHeaders(REQUEST_HEADERS_ONLY), response_body_mode: 'BUFFERED' };

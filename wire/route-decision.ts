@@ -13,6 +13,8 @@ export type ExtProcStage =
   | 'post-form'
   /** Verify and re-sign a signed aws-chunked body. */
   | 'signed-chunks'
+  /** Decide a DeleteObjects batch key by key: forward the allowed keys, answer the rest AccessDenied. */
+  | 'delete-objects'
   /** Rewrite XML error bodies (and the Location header) into the client's view. */
   | 'rewrite-errors'
   /** Rewrite successful XML bodies too. */
@@ -25,7 +27,7 @@ export type ExtProcStage =
   | 'listing-policy-filter';
 
 const STAGES: ReadonlySet<string> = new Set<ExtProcStage>([
-  'list-buckets', 'post-form', 'signed-chunks', 'rewrite-errors', 'rewrite-success', 'listing-url-encoding', 'listing-fs-hide', 'listing-policy-filter',
+  'list-buckets', 'post-form', 'signed-chunks', 'delete-objects', 'rewrite-errors', 'rewrite-success', 'listing-url-encoding', 'listing-fs-hide', 'listing-policy-filter',
 ]);
 
 /** One end of a signed chunk chain: the scope, time and seed signature it starts from (none is secret). */
@@ -43,7 +45,7 @@ export interface ExtProcTicket {
   /** Signed aws-chunked bodies: the client's chain and the backend's (its request signature). */
   chunks?: { client: ChainSeed; backend: ChainSeed };
   /**
-   * With 'listing-policy-filter': the time ext_authz decided at (ISO 8601), so that ext_proc asks the
+   * With 'listing-policy-filter' or 'delete-objects': the time ext_authz decided at (ISO 8601), so that ext_proc asks the
    * policy about each entry at the same instant and a condition on request.time agrees with the listing's.
    */
   requestTime?: string;

@@ -35,6 +35,12 @@ function status(o: RuleOutcome): string {
   return o.matched ? `matched${error}` : `no match: ${o.failed}${error}`;
 }
 
+function filteredNote(operation: string): string {
+  return operation === 'DeleteObjects'
+    ? 'served key by key: each key is deleted only if a DeleteObject of it is allowed, the others are answered AccessDenied; rules below as for the whole batch'
+    : 'served filtered: only the keys and prefixes the principal may list are shown; rules below as for the whole listing';
+}
+
 export function explainText(p: Probed): string {
   const { decision, refusedBy } = p;
   if (refusedBy) {
@@ -55,7 +61,7 @@ export function explainText(p: Probed): string {
   return [
     `${outcome.toUpperCase()} ${what(p)} by ${who(p)}`,
     `deciding rule: ${deciding}`,
-    ...(outcome === 'filtered' ? ['served filtered: only the keys and prefixes the principal may list are shown; rules below as for the whole listing'] : []),
+    ...(outcome === 'filtered' ? [filteredNote(p.request.operation)] : []),
     ...(rules.length > 0 ? ['rules, in order:', ...rules] : ['rules: none (this principal has no rule)']),
   ].join('\n');
 }

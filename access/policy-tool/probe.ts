@@ -111,7 +111,7 @@ export class PolicyProbe {
       return { ok: true, probed: { identity, request, refusedBy, decision: { allowed: false, rules: [] } } };
     }
     const decision = control.decide(identity, request, now);
-    const listing = control.filtersListing(identity, request.operation) ? { listing: control.listingVerdict(identity, request, now) } : {};
+    const listing = control.filtersKeys(identity, request.operation) ? { listing: control.listingVerdict(identity, request, now) } : {};
     return { ok: true, probed: { identity, request, decision, ...listing } };
   }
 

@@ -16,7 +16,7 @@ export interface ResponseRewriteRequest {
   aliased: boolean;
   /** The backend is a directory tree served by the gateway's managed versitygw. */
   filesystem: boolean;
-  /** The policy allows this listing only filtered (access/policy/listing.ts). */
+  /** The policy allows this listing only filtered, or this DeleteObjects batch only key by key (access/policy/listing.ts). */
   policyFiltered?: boolean;
 }
 
@@ -43,7 +43,10 @@ export function responseRewrite(r: ResponseRewriteRequest): ResponseRewrite {
   const urlEncoding = listing && r.query['encoding-type'] === 'url';
   const hideUnreachable = listing && r.filesystem;
   const policyFilter = listing && r.policyFiltered === true;
+  // The keys the gateway refused are added to the backend's DeleteResult.
+  const batchDecided = r.op === 'DeleteObjects' && r.policyFiltered === true;
   const success =
+    batchDecided ||
     (BODY_NAMES_BUCKET.has(r.op) && !listing) ||
     (listing && (r.aliased || urlEncoding || hideUnreachable || policyFilter || listingNamesOwners(r.op, r.query))) ||
     (r.method.toUpperCase() === 'GET' && 'acl' in r.query) ||

@@ -1,11 +1,17 @@
-// One interface for every request body that passes through Node (signed chunks, POST forms; delta
-// next): bytes in as Envoy sends them, bytes out for the backend.
+// One interface for every request body that passes through Node (signed chunks, POST forms, a
+// DeleteObjects batch decided key by key; delta next): bytes in as Envoy sends them, bytes out for the backend.
 import type { AuditTrail } from '../../access/audit.ts';
 
 export interface BodyOutput {
   body: Buffer;
   /** Dynamic metadata to hand back to Envoy with this chunk (namespace → flat string fields). */
   metadata?: Record<string, Record<string, string>>;
+  /** Request headers to change with this chunk: only while Envoy holds them (a BUFFERED body). */
+  headers?: { set: Array<[name: string, value: string]>; remove: string[] };
+  /** End the request with this answer instead: the backend is not asked (`body` is then unused). */
+  answer?: { status: number; xml: string };
+  /** Parts of the request the stage refused (a batch's keys): one audit line each, AccessDenied. */
+  refused?: AuditTrail[];
 }
 
 export interface BodyStage {

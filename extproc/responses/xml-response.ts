@@ -3,6 +3,7 @@
 // (core/s3/response-rewrite.ts); here only the status and content type can still rule it out.
 import { isHidden } from '../../backends/fs-containment.ts';
 import type { BackendConfig } from '../../core/config/types.ts';
+import { mergeDeleteResult } from '../../core/s3/delete-objects.ts';
 import type { ExtProcStage, RouteDecision } from '../../wire/route-decision.ts';
 import { applyUrlEncoding } from './list-encoding.ts';
 import { filterListing, pinNextMarker, type Hidden } from './list-filter.ts';
@@ -18,6 +19,8 @@ export interface ResponseContext {
   region: string;
   /** With 'listing-policy-filter': the entries the principal may not read (list-policy.ts). */
   policyHidden?: Hidden;
+  /** With 'delete-objects': the keys the gateway refused, as <Error> entries (known once the body was read). */
+  deniedEntries?: () => string;
 }
 
 function xmlRewriteOf(c: ResponseContext): XmlRewrite {
@@ -45,6 +48,7 @@ export class XmlResponseStage {
   /** A V1 listing that is filtered: its truncated pages name where the backend stopped. */
   private readonly pinMarker: boolean;
   private readonly urlEncode: boolean;
+  private readonly deniedEntries?: () => string;
   private status = 0;
 
   constructor(c: ResponseContext) {
@@ -57,6 +61,7 @@ export class XmlResponseStage {
     const hiders = [fsHidden, policyHidden].filter((h): h is Hidden => h !== undefined);
     if (hiders.length > 0) this.hidden = (name, kind) => hiders.some((h) => h(name, kind));
     this.pinMarker = policyHidden !== undefined && c.decision.op === 'ListObjects';
+    if (c.deniedEntries) this.deniedEntries = c.deniedEntries;
   }
 
   /** The Location header to set (POST Object answers with the object's URL), and whether the body is wanted. */
@@ -74,6 +79,7 @@ export class XmlResponseStage {
       if (this.pinMarker) xml = pinNextMarker(xml);
       if (this.hidden) xml = filterListing(xml, this.hidden);
       if (this.urlEncode) xml = applyUrlEncoding(xml);
+      if (this.deniedEntries) xml = mergeDeleteResult(xml, this.deniedEntries());
     }
     return Buffer.from(xml, 'utf8');
   }

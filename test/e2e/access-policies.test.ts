@@ -3,17 +3,20 @@
 // driven by aws-cli and boto3. Every allowed call succeeds; every forbidden one gets 403 AccessDenied
 // (InvalidAccessKeyId for an inactive key) and Envoy's upstream counter proves the backend saw nothing.
 // A listing broader than the grant is served filtered: each user sees exactly the keys and prefixes
-// they may list, page by page, and nothing of the rest.
+// they may list, page by page, and nothing of the rest; a DeleteObjects batch across the grant deletes
+// the keys the user may delete and reports AccessDenied for the others, as S3 reports a key's error.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { createHash } from 'node:crypto';
+import { DeleteObjectsCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { createBucketDirect, directClient, startVersitygw, toolsDir, type Backend } from '../../testkit/backends.ts';
 import { assertCanary } from '../../testkit/canary.ts';
 import { startGateway, type RunningGateway } from '../../testkit/gateway.ts';
+import { errorCode, send, signedRequest } from '../../testkit/raw-request.ts';
 import { dumpLogsOnFailure, envWithoutAws } from '../../testkit/process.ts';
 import { runCli } from './clients/cli.ts';
 
@@ -92,7 +95,7 @@ describe('access policies: a team layout with aws-cli and boto3', () => {
 
   const upstream = () => gateway.upstreamRequests('versity');
 
-  type Result = { ok: boolean; code?: string; status?: number; keys?: string[]; prefixes?: string[]; pages?: number };
+  type Result = { ok: boolean; code?: string; status?: number; keys?: string[]; prefixes?: string[]; pages?: number; deleted?: string[]; errors?: [string, string][] };
   async function boto3(steps: (Record<string, unknown> & { as: Key })[], endpoint = gateway.endpoint): Promise<Result[]> {
     const python = path.join(toolsDir, 'venv', 'bin', 'python');
     const script = path.join(import.meta.dirname, 'scenarios', 'boto3_steps.py');
@@ -134,7 +137,6 @@ describe('access policies: a team layout with aws-cli and boto3', () => {
     [{ as: KEYS.alice, op: 'copy', key: 'team-a/stolen.txt', source: 'admin/secret.txt' }, 'AccessDenied'], // read on the source
     [{ as: KEYS.alice, op: 'copy', key: 'team-b/x.txt', source: 'shared/readme.txt' }, 'AccessDenied'], // write on the target
     [{ as: KEYS.alice, op: 'multipart', key: 'team-b/big.bin' }, 'AccessDenied'],
-    [{ as: KEYS.alice, op: 'delete_objects', keys: ['team-a/rotated.txt', 'team-b/b.txt'] }, 'AccessDenied'],
     [{ as: KEYS.bob, op: 'get', key: 'team-a/rotated.txt' }, 'AccessDenied'],
     [{ as: KEYS.aliceOld, op: 'get', key: 'team-a/rotated.txt' }, 'InvalidAccessKeyId'], // expired
     [{ as: KEYS.aliceOff, op: 'get', key: 'team-a/rotated.txt' }, 'InvalidAccessKeyId'], // disabled
@@ -227,5 +229,86 @@ describe('access policies: a team layout with aws-cli and boto3', () => {
     const keys = all.stdout.trim().split('\n').map((l) => l.trim().split(/\s+/).at(-1));
     assert.deepEqual(keys, await visible(['shared/', 'team-a/']));
     assert.doesNotMatch(all.stdout, /admin|team-b|team-c|team-a0|root\.txt/);
+  });
+
+  const seed = async (...keys: string[]) => {
+    for (const key of keys) await direct.send(new PutObjectCommand({ Bucket: 'builds', Key: key, Body: `seed ${key}` }));
+  };
+  const gatewayS3 = (k: Key) => directClient({ endpoint: gateway.endpoint, accessKey: k.key_id, secretKey: k.secret });
+
+  it('DeleteObjects across the grant: boto3 and the JS SDK delete the allowed keys, get AccessDenied for the rest, Quiet too', async () => {
+    await seed('team-a/del-1', 'team-a/del-2', 'team-a/del-3', 'team-b/del-4', 'shared/del-5', 'team-a/q-1');
+    const [mixed, quiet] = await boto3([
+      { as: KEYS.alice, op: 'delete_objects', keys: ['team-a/del-1', 'team-b/del-4', 'shared/del-5', 'team-a/del-2'] },
+      { as: KEYS.alice, op: 'delete_objects', keys: ['team-a/q-1', 'team-b/del-4'], quiet: true },
+    ]);
+    assert.deepEqual(mixed, { ok: true, deleted: ['team-a/del-1', 'team-a/del-2'], errors: [['team-b/del-4', 'AccessDenied'], ['shared/del-5', 'AccessDenied']] });
+    // Quiet: the refusals are reported still (as S3 does); versitygw lists its deletions in Quiet mode too.
+    assert.deepEqual({ ...quiet, deleted: [] }, { ok: true, deleted: [], errors: [['team-b/del-4', 'AccessDenied']] });
+    assert.ok(quiet!.deleted!.every((k) => k === 'team-a/q-1'), JSON.stringify(quiet));
+    // The JS SDK sends a CRC32 checksum, not Content-MD5: checked, then replaced for the backend.
+    const js = gatewayS3(KEYS.alice);
+    try {
+      const out = await js.send(new DeleteObjectsCommand({ Bucket: 'builds', Delete: { Objects: [{ Key: 'team-b/del-4' }, { Key: 'team-a/del-3' }] } }));
+      assert.deepEqual(out.Deleted?.map((d) => d.Key), ['team-a/del-3']);
+      assert.deepEqual(out.Errors?.map((e) => [e.Key, e.Code]), [['team-b/del-4', 'AccessDenied']]);
+    } finally {
+      js.destroy();
+    }
+    const left = await directList();
+    for (const gone of ['team-a/del-1', 'team-a/del-2', 'team-a/del-3', 'team-a/q-1']) assert.ok(!left.includes(gone), `${gone} deleted`);
+    for (const kept of ['team-b/del-4', 'shared/del-5']) assert.ok(left.includes(kept), `${kept} kept`);
+  });
+
+  it('DeleteObjects: a batch of refused keys is answered without the backend; bob\'s batch in team-b works whole', async () => {
+    await seed('team-b/del-6');
+    const before = await upstream();
+    const [refused] = await boto3([{ as: KEYS.alice, op: 'delete_objects', keys: ['team-b/del-6', 'admin/secret.txt'] }]);
+    assert.deepEqual(refused, { ok: true, deleted: [], errors: [['team-b/del-6', 'AccessDenied'], ['admin/secret.txt', 'AccessDenied']] });
+    assert.equal(await upstream(), before, 'the backend saw a batch with nothing allowed');
+    // bob may delete in team-b/ only: also decided key by key, every key allowed.
+    const [own] = await boto3([{ as: KEYS.bob, op: 'delete_objects', keys: ['team-b/del-6'] }]);
+    assert.deepEqual(own, { ok: true, deleted: ['team-b/del-6'], errors: [] });
+    assert.ok(!(await directList()).includes('team-b/del-6'));
+  });
+
+  it('DeleteObjects: a body other than the one signed, a wrong Content-MD5 or broken XML is refused and nothing is deleted', async () => {
+    await seed('team-a/del-7');
+    const body = (key: string) => Buffer.from(`<Delete><Object><Key>${key}</Key></Object></Delete>`);
+    const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+    const md5 = (b: Buffer) => createHash('md5').update(b).digest('base64');
+    const attempt = async (signedBody: Buffer, sentBody: Buffer, headers: Record<string, string>) => {
+      const req = await signedRequest(gateway.endpoint, { accessKeyId: KEYS.alice.key_id, secretAccessKey: KEYS.alice.secret }, 'POST', '/builds?delete', {
+        headers: { 'content-length': String(sentBody.length), 'content-md5': md5(signedBody), 'x-amz-content-sha256': sha(signedBody), ...headers },
+      });
+      const res = await send(gateway.endpoint, { ...req, body: sentBody });
+      return `${res.status} ${errorCode(res.body)}`;
+    };
+    const allowed = body('team-a/del-7');
+    const other = body('team-a/del-8');
+    assert.equal(await attempt(allowed, other, {}), '400 XAmzContentSHA256Mismatch');
+    assert.equal(await attempt(allowed, other, { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' }), '400 BadDigest');
+    const broken = Buffer.from('<Delete><Object><Key>team-a/del-7</Key></Object>');
+    assert.equal(await attempt(broken, broken, {}), '400 MalformedXML');
+    assert.ok((await directList()).includes('team-a/del-7'), 'nothing was deleted');
+    // The same request with the body it signed goes through.
+    const ok = await signedRequest(gateway.endpoint, { accessKeyId: KEYS.alice.key_id, secretAccessKey: KEYS.alice.secret }, 'POST', '/builds?delete', {
+      headers: { 'content-length': String(allowed.length), 'content-md5': md5(allowed), 'x-amz-content-sha256': sha(allowed) },
+    });
+    const res = await send(gateway.endpoint, { ...ok, body: allowed });
+    assert.equal(res.status, 200, res.body);
+    assert.match(res.body, /<Deleted><Key>team-a\/del-7<\/Key>/);
+    assert.ok(!(await directList()).includes('team-a/del-7'));
+  });
+
+  it('aws-cli: s3api delete-objects across the grant reports the refused key and deletes the allowed one', async () => {
+    await seed('team-a/del-9', 'shared/del-10');
+    const r = await aws(KEYS.alice, 's3api', 'delete-objects', '--bucket', 'builds', '--delete', 'Objects=[{Key=team-a/del-9},{Key=shared/del-10}]');
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as { Deleted?: { Key: string }[]; Errors?: { Key: string; Code: string }[] };
+    assert.deepEqual(out.Deleted?.map((d) => d.Key), ['team-a/del-9']);
+    assert.deepEqual(out.Errors?.map((e) => [e.Key, e.Code]), [['shared/del-10', 'AccessDenied']]);
+    const left = await directList();
+    assert.ok(!left.includes('team-a/del-9') && left.includes('shared/del-10'));
   });
 });

@@ -3,7 +3,8 @@
 Usage: boto3_steps.py ENDPOINT STEPS_JSON. Each step: {"key_id", "secret", "op", "bucket", "key", ...};
 each result: {"ok": true} or {"ok": false, "code": "AccessDenied", "status": 403}. No retries.
 A "walk" step pages through a listing (api v1, v2 or versions; page_size; delimiter) with boto3's own
-paginator and adds what it saw: {"ok": true, "keys": [...], "prefixes": [...], "pages": n}.
+paginator and adds what it saw: {"ok": true, "keys": [...], "prefixes": [...], "pages": n}; a
+"delete_objects" step adds the batch's result: {"ok": true, "deleted": [...], "errors": [[key, code], ...]}.
 """
 import json
 import sys
@@ -55,7 +56,13 @@ def call(s3, step):
     elif op == "walk":
         return walk(s3, step)
     elif op == "delete_objects":
-        s3.delete_objects(Bucket=b, Delete={"Objects": [{"Key": key} for key in step["keys"]]})
+        out = s3.delete_objects(
+            Bucket=b, Delete={"Objects": [{"Key": key} for key in step["keys"]], "Quiet": step.get("quiet", False)}
+        )
+        return {
+            "deleted": [d["Key"] for d in out.get("Deleted", [])],
+            "errors": [[e["Key"], e["Code"]] for e in out.get("Errors", [])],
+        }
     else:
         raise ValueError(op)
 

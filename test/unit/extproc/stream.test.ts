@@ -3,44 +3,19 @@
 // and nothing without a ticket gets through.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AccessControl } from '../../../access/access-control.ts';
-import { authorize } from '../../../authz/decide.ts';
-import { okResponse } from '../../../authz/response.ts';
 import type { AuthzRequest } from '../../../authz/upstream.ts';
-import { BucketMap } from '../../../core/buckets.ts';
 import { chunkSignature, type ChainContext } from '../../../core/sigv4/chunk-signature.ts';
 import { credentialScope, parseCredential } from '../../../core/sigv4/scope.ts';
-import { signingKey, SigningKeyCache } from '../../../core/sigv4/signing-key.ts';
+import { signingKey } from '../../../core/sigv4/signing-key.ts';
 import { errors } from '../../../core/errors.ts';
-import { ExtProcStream } from '../../../extproc/stream.ts';
 import { headerMapToRecord } from '../../../wire/headers.ts';
 import { ALICE, authzDeps, encPath, gatewayConfig, NOW, signed } from '../fixtures/unit-helpers/gateway.ts';
+import { extprocStream, requestHeadersMsg as helperMsg } from '../fixtures/unit-helpers/extproc.ts';
 
 const config = gatewayConfig();
 const deps = authzDeps(config);
-const extproc = (c = config, now = NOW) =>
-  new ExtProcStream({
-    access: new AccessControl(c, new SigningKeyCache()), buckets: new BucketMap(c), keys: new SigningKeyCache(),
-    region: 'us-east-1', startedAt: NOW, now: () => now,
-  });
-
-/** Envoy's request-headers message: the headers after ext_authz's mutations, and its metadata. */
-function requestHeadersMsg(req: AuthzRequest, d = deps) {
-  const out = authorize(req, { ...d, now: NOW });
-  if (!out.ok) assert.fail(out.error.code);
-  const res = okResponse(out) as any;
-  const headers = new Map(Object.entries(req.headers));
-  for (const [k, v] of out.upstream.headers.set) headers.set(k, v);
-  headers.set('x-request-id', 'req-1');
-  return {
-    out,
-    msg: {
-      request: 'request_headers',
-      request_headers: { headers: { headers: [...headers].map(([key, v]) => ({ key, raw_value: Buffer.from(v) })) } },
-      metadata_context: { filter_metadata: { 'envoy.filters.http.ext_authz': res.dynamic_metadata } },
-    },
-  };
-}
+const extproc = (c = config, now = NOW) => extprocStream(c, now);
+const requestHeadersMsg = (req: AuthzRequest, d = deps) => helperMsg(req, d);
 
 test('no ticket, no service: a request Envoy sends without ext_authz metadata is refused', () => {
   const answer = extproc().handle({ request: 'request_headers', request_headers: { headers: { headers: [{ key: 'x-request-id', raw_value: Buffer.from('r') }] } } });

@@ -134,6 +134,10 @@ test('a listing broader than the grant is answered as the gateway serves it: fil
   // Not filtered: multipart upload listings, and anonymous listings (they stay inside a public prefix).
   assert.equal(outcomeOf(ask({ user: 'alice' }, { operation: 'ListMultipartUploads', bucket: 'builds' })), 'deny');
   assert.equal(outcomeOf(ask({}, { operation: 'ListObjectsV2', bucket: 'builds' })), 'deny');
+  const batch = ask({ user: 'alice' }, { operation: 'DeleteObjects', bucket: 'builds' });
+  assert.equal(outcomeOf(batch), 'filtered');
+  assert.match(explainText(batch), /served key by key/);
+  assert.equal(outcomeOf(ask({ user: 'alice' }, { operation: 'DeleteObjects', bucket: 'releases' })), 'deny');
   // A cases file may expect it.
   const parsed = parseCases('cases:\n  - { principal: alice, request: { operation: ListObjectsV2, bucket: builds }, expect: filtered }\n  - { principal: alice, request: { operation: ListObjectsV2, bucket: builds }, expect: allow }\n');
   assert.ok(parsed.ok);
