@@ -58,6 +58,14 @@ function assertBufferable(req: AuthzRequest): void {
 }
 
 /**
+ * A DeleteObjects batch ext_proc decides key by key: one the policy allows only so, and every batch on
+ * a filesystem backend (its keys, in the body, must each stay inside the data directory).
+ */
+function batchPerKey(d: RouteDecision, backend: BackendConfig, policyFiltered: boolean): boolean {
+  return d.op === 'DeleteObjects' && (policyFiltered || backend.filesystem !== undefined);
+}
+
+/**
  * `policyFiltered`: a listing the policy allows only filtered (ext_proc leaves out what may not be
  * read), or a DeleteObjects batch allowed only key by key (ext_proc decides each key).
  */
@@ -76,7 +84,8 @@ export function planUpstream(req: AuthzRequest, d: RouteDecision, backend: Backe
   set.push(['authorization', authorization], ['x-amz-date', amzDate], ['x-amz-content-sha256', plan.headersToSign['x-amz-content-sha256']!]);
   if (d.copySource !== undefined) set.push(['x-amz-copy-source', d.copySource]);
   const stages = responseStages(d, backend, req.method, plan, policyFiltered);
-  if (policyFiltered && d.op === 'DeleteObjects') {
+  const perKey = batchPerKey(d, backend, policyFiltered);
+  if (perKey) {
     assertBufferable(req);
     stages.unshift('delete-objects');
   }
@@ -89,6 +98,6 @@ export function planUpstream(req: AuthzRequest, d: RouteDecision, backend: Backe
     chunks = { client: seedOf(parseAuthorizationHeader(client), req.header('x-amz-date') ?? ''), backend: seedOf(parseAuthorizationHeader(authorization), amzDate) };
   }
   const headers = { set, remove: REMOVED };
-  const requestTime = policyFiltered ? { requestTime: now.toISOString() } : {};
+  const requestTime = policyFiltered || perKey ? { requestTime: now.toISOString() } : {};
   return stages.length === 0 ? { headers } : { headers, ticket: { stages, clientAuthority, ...(chunks && { chunks }), ...requestTime } };
 }

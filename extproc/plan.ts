@@ -88,7 +88,8 @@ export function planStream(work: ExtProcWork, headers: Record<string, string>, d
     mode = withRequestBody(mode, 'BUFFERED_PARTIAL');
   } else if (stages.has('delete-objects')) {
     const signer = new BackendSigner(backend, deps.keys);
-    body = deleteBatch = new DeleteObjectsStage({ access: deps.access, signer, decision: d, decidedAt: decidedAt(work, deps), now: deps.now }, headers);
+    const dataDir = backend.filesystem?.path;
+    body = deleteBatch = new DeleteObjectsStage({ access: deps.access, signer, decision: d, decidedAt: decidedAt(work, deps), now: deps.now, ...(dataDir !== undefined && { dataDir }) }, headers);
     mode = withRequestBody(mode, 'BUFFERED');
   } else if (stages.has('signed-chunks') && ticket.chunks) {
     body = new SignedChunksStage(ticket.chunks, headers, deps.access, backend, deps.keys);

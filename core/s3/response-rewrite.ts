@@ -43,8 +43,9 @@ export function responseRewrite(r: ResponseRewriteRequest): ResponseRewrite {
   const urlEncoding = listing && r.query['encoding-type'] === 'url';
   const hideUnreachable = listing && r.filesystem;
   const policyFilter = listing && r.policyFiltered === true;
-  // The keys the gateway refused are added to the backend's DeleteResult.
-  const batchDecided = r.op === 'DeleteObjects' && r.policyFiltered === true;
+  // The keys the gateway refused are added to the backend's DeleteResult (a filesystem backend's
+  // batch is decided key by key too: each key must stay inside the data directory).
+  const batchDecided = r.op === 'DeleteObjects' && (r.policyFiltered === true || r.filesystem);
   const success =
     batchDecided ||
     (BODY_NAMES_BUCKET.has(r.op) && !listing) ||

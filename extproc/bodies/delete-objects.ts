@@ -1,11 +1,12 @@
 // A DeleteObjects batch broader than the user's grant (ext_authz found that some delete allow reaches
-// into the bucket, not one that covers it): decided key by key. Envoy buffers the body (BUFFERED: the
+// into the bucket, not one that covers it), or any batch on a filesystem backend: decided key by key. Envoy buffers the body (BUFFERED: the
 // headers are held, so they can still change); it is checked against every digest the client sent,
 // each key is asked as its own DeleteObject, the allowed ones go on to the backend in a new body with
 // new digests and a new signature, and the refused ones come back as AccessDenied entries merged into
 // the backend's result. When none is allowed the backend is not asked at all.
 import type { AccessControl, Identity } from '../../access/access-control.ts';
 import type { AuditTrail } from '../../access/audit.ts';
+import { assertContained } from '../../backends/fs-containment.ts';
 import { forwardedPlan } from '../../backends/request-plan.ts';
 import type { BackendSigner } from '../../backends/signer.ts';
 import { errors, S3Error } from '../../core/errors.ts';
@@ -19,6 +20,8 @@ export interface DeleteObjectsContext {
   access: AccessControl;
   signer: BackendSigner;
   decision: RouteDecision;
+  /** A filesystem backend's data directory: each key must stay inside it. */
+  dataDir?: string;
   /** The instant ext_authz decided the batch at: each key is asked then, so conditions agree. */
   decidedAt: Date;
   now: () => Date;
@@ -77,6 +80,7 @@ export class DeleteObjectsStage implements BodyStage {
     try {
       // A key the gateway refuses anywhere is refused here too, as the batch's own entry.
       assertSafeKey(o.key);
+      if (this.ctx.dataDir !== undefined) assertContained(this.ctx.dataDir, d.realBucket!, o.key);
     } catch (e) {
       if (e instanceof S3Error) return trail;
       throw e;

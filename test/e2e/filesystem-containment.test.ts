@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { before, describe, it } from 'node:test';
 import { FS_BUCKET, useFilesystemGateway } from '../../testkit/filesystem.ts';
 import { errorCode, type RawResponse } from '../../testkit/raw-request.ts';
@@ -144,6 +144,20 @@ describe('filesystem backend: keys stay inside the data directory', () => {
       const res = await gw().request('PUT', `/${FS_BUCKET}/link/new.txt`, body('written through a symlink'));
       assert.deepEqual(tree(gw().outsideDir), ['secret.txt'], `PUT answered ${res.status} and wrote outside the data dir`);
       assertS3Error(res, 'PUT /files/link/new.txt');
+    });
+
+    it('DeleteObjects naming keys through the links → AccessDenied for those, the outside files survive, an ordinary key is deleted', async () => {
+      assert.equal((await gw().request('PUT', `/${FS_BUCKET}/ok/batch.txt`, body('to delete'))).status, 200);
+      const xml = Buffer.from('<Delete><Object><Key>link/secret.txt</Key></Object><Object><Key>secret-link.txt</Key></Object><Object><Key>ok/batch.txt</Key></Object></Delete>');
+      const res = await gw().request('POST', `/${FS_BUCKET}?delete`, {
+        body: xml, headers: { 'content-length': String(xml.length), 'content-md5': createHash('md5').update(xml).digest('base64') },
+      });
+      assert.equal(existsSync(path.join(gw().outsideDir, 'secret.txt')), true, `DeleteObjects answered ${res.status} and removed a file outside the data dir`);
+      assert.equal(res.status, 200, res.body);
+      const errors = [...res.body.matchAll(/<Error><Key>([^<]+)<\/Key><Code>([^<]+)<\/Code>/g)].map((m) => [m[1], m[2]]);
+      assert.deepEqual(errors, [['link/secret.txt', 'AccessDenied'], ['secret-link.txt', 'AccessDenied']], res.body);
+      assert.match(res.body, /<Deleted><Key>ok\/batch.txt<\/Key>/);
+      assert.equal(existsSync(path.join(gw().bucketDir, 'ok', 'batch.txt')), false);
     });
 
     it('DELETE /files/link/secret.txt → the outside file survives', async () => {

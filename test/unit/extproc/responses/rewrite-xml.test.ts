@@ -176,6 +176,11 @@ test('responseRewrite: large listings stream untouched unless something in them 
   // A listing the policy allows only filtered; never an object.
   assert.deepEqual(responseRewrite({ ...plain, policyFiltered: true }), { ...both, policyFilter: true });
   assert.deepEqual(responseRewrite({ ...plain, op: 'GetObject', query: {}, policyFiltered: true }), none);
+  // A DeleteObjects batch decided key by key (by the policy, or on a filesystem backend) gains the gateway's refusals.
+  const batch = { ...plain, op: 'DeleteObjects' as const, method: 'POST', query: { delete: '' } };
+  assert.deepEqual(responseRewrite(batch), none);
+  assert.deepEqual(responseRewrite({ ...batch, policyFiltered: true }), both);
+  assert.deepEqual(responseRewrite({ ...batch, filesystem: true }), both);
   // Not on objects: a filesystem GET streams untouched.
   assert.deepEqual(responseRewrite({ ...plain, op: 'GetObject', query: {}, filesystem: true }), none);
   for (const op of ['ListObjects', 'ListObjectVersions', 'ListMultipartUploads'] as const) assert.deepEqual(responseRewrite({ ...plain, op, query: {} }), both, op);
