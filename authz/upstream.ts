@@ -97,6 +97,8 @@ export function planUpstream(req: AuthzRequest, d: RouteDecision, backend: Backe
     stages.unshift('signed-chunks');
     chunks = { client: seedOf(parseAuthorizationHeader(client), req.header('x-amz-date') ?? ''), backend: seedOf(parseAuthorizationHeader(authorization), amzDate) };
   }
+  // A body ext_proc may rewrite must arrive as XML, not compressed (MinIO gzips listings for mc).
+  if (stages.includes('rewrite-errors')) set.push(['accept-encoding', 'identity']);
   const headers = { set, remove: REMOVED };
   const requestTime = policyFiltered || perKey ? { requestTime: now.toISOString() } : {};
   return stages.length === 0 ? { headers } : { headers, ticket: { stages, clientAuthority, ...(chunks && { chunks }), ...requestTime } };

@@ -4,6 +4,7 @@
 import { isHidden } from '../../backends/fs-containment.ts';
 import type { BackendConfig } from '../../core/config/types.ts';
 import { mergeDeleteResult } from '../../core/s3/delete-objects.ts';
+import { errors } from '../../core/errors.ts';
 import type { ExtProcStage, RouteDecision } from '../../wire/route-decision.ts';
 import { applyUrlEncoding } from './list-encoding.ts';
 import { filterListing, pinNextMarker, type Hidden } from './list-filter.ts';
@@ -69,7 +70,12 @@ export class XmlResponseStage {
     this.status = Number(headers[':status'] ?? '0');
     const isXml = (headers['content-type'] ?? '').includes('xml');
     const location = headers['location'] === undefined ? undefined : rewriteLocation(headers['location'], this.rewrite);
-    return { ...(location !== undefined && { location }), wantBody: isXml && (this.status >= 300 || this.success) };
+    const wantBody = isXml && (this.status >= 300 || this.success);
+    // Asked for identity (authz/upstream.ts): a compressed body here can be neither rewritten nor
+    // filtered, and passing it on could show what the rewrite hides. Fail closed.
+    const encoding = (headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+    if (wantBody && encoding !== 'identity' && encoding !== '') throw errors.internal();
+    return { ...(location !== undefined && { location }), wantBody };
   }
 
   onBody(body: Buffer): Buffer {

@@ -123,3 +123,28 @@ test('a listing broader than the grant: ext_proc filters the body with the polic
   const untimed = { ...msg, metadata_context: { filter_metadata: { 'envoy.filters.http.ext_authz': { fields } } } };
   assert.deepEqual(listed(untimed).prefixes, ['team-a/']);
 });
+
+test('a response ext_proc must rewrite is asked for uncompressed, and one that comes compressed anyway is refused, never passed on', async () => {
+  const { out, msg } = requestHeadersMsg(await signed(ALICE, { path: encPath('archive'), query: { 'list-type': '2' } }));
+  assert.ok(out.upstream.headers.set.some(([k, v]) => k === 'accept-encoding' && v === 'identity'));
+  const responseHeaders = (encoding?: string) => ({
+    request: 'response_headers',
+    response_headers: { headers: { headers: [
+      { key: ':status', raw_value: Buffer.from('200') }, { key: 'content-type', raw_value: Buffer.from('application/xml') },
+      ...(encoding ? [{ key: 'content-encoding', raw_value: Buffer.from(encoding) }] : []),
+    ] } },
+  });
+  for (const encoding of ['gzip', 'zstd', 'br']) {
+    const s = extproc();
+    s.handle(msg);
+    const answer = s.handle(responseHeaders(encoding));
+    assert.equal(answer.immediate_response?.status.code, 500, encoding);
+    assert.match(answer.immediate_response.body.toString(), /<Code>InternalError<\/Code>/);
+  }
+  const plain = extproc();
+  plain.handle(msg);
+  assert.equal(plain.handle(responseHeaders('identity')).mode_override.response_body_mode, 'BUFFERED');
+  // A plain GET of an unaliased bucket's object is not rewritten: the client's Accept-Encoding stands.
+  const { out: get } = requestHeadersMsg(await signed(ALICE, { path: encPath('releases', 'a.txt'), headers: { 'accept-encoding': 'gzip' } }));
+  assert.ok(!get.upstream.headers.set.some(([k]) => k === 'accept-encoding'));
+});
