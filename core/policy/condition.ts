@@ -7,6 +7,7 @@
 import { celEnv, celList, celMap, celMethod, CelScalar, isCelError, listType, parse, plan, type CelInput } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
 import type { Expr } from '@bufbuild/cel-spec/cel/expr/syntax_pb.js';
+import { boundedCache } from '../bounded-cache.ts';
 import { parseCidr } from '../cidr.ts';
 import { compileGlob } from '../glob.ts';
 import { CONDITION_FIELDS, type ConditionInput } from './input-document.ts';
@@ -26,21 +27,7 @@ export interface ConditionProblem {
 /** Evaluates the condition: true or false, or an Error when it did not evaluate to a boolean. */
 export type Condition = (input: ConditionInput) => boolean | Error;
 
-/**
- * Parsed CIDRs and globs by source. An argument may come from the request (`'x'.matchesGlob(request.key)`),
- * so the cache is bounded: past its size it starts over rather than grow with what clients send.
- */
-function boundedCache<T>(make: (source: string) => T, size = 1024): (source: string) => T {
-  let entries = new Map<string, T>();
-  return (source) => {
-    if (entries.has(source)) return entries.get(source)!;
-    if (entries.size >= size) entries = new Map();
-    const made = make(source);
-    entries.set(source, made);
-    return made;
-  };
-}
-
+/** Parsed CIDRs and globs by source: an argument may come from the request (`'x'.matchesGlob(request.key)`). */
 const cidr = boundedCache(parseCidr);
 const glob = boundedCache(compileGlob);
 
