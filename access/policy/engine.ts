@@ -42,7 +42,7 @@ export class PolicyEngine {
 
   /** The same verdict as decide() without the explanation: what requests need, at less cost. */
   verdict(principal: PrincipalDocument, req: PolicyRequest, now: Date): Verdict {
-    return this.run((rules) => rules.about(req.operation), verdict, principal, req, now);
+    return this.run((rules, target) => rules.applicable(req.operation, target), verdict, principal, req, now);
   }
 
   /** A listing's verdict: whole, filtered (ext_proc leaves out what may not be read) or none. */
@@ -51,15 +51,16 @@ export class PolicyEngine {
   }
 
   private run<T>(
-    which: (rules: RuleSet) => readonly BoundRule[],
+    which: (rules: RuleSet, target: ResourceTarget) => readonly BoundRule[],
     how: (rules: readonly BoundRule[], target: ResourceTarget, operation: string, input: () => ConditionInput) => T,
     principal: PrincipalDocument,
     req: PolicyRequest,
     now: Date,
   ): T {
     const set = principal.name === '' ? this.anonymous : this.rules.get(principal.name);
-    const rules = set ? which(set) : [];
+    const target = targetOf(req.operation, req.bucket, req.key, req.prefix);
+    const rules = set ? which(set, target) : [];
     const input = () => conditionInput(req, OPERATIONS[req.operation]?.action ?? '', principal, now);
-    return how(rules, targetOf(req.operation, req.bucket, req.key, req.prefix), req.operation, input);
+    return how(rules, target, req.operation, input);
   }
 }

@@ -33,17 +33,23 @@ export interface ResourceTarget {
  * in it, and denied only by a deny on the bucket itself.
  */
 export function globApplies(glob: Glob, target: ResourceTarget, effect: 'allow' | 'deny'): boolean {
+  const one = singleResource(target);
+  if (one !== undefined) return glob.matches(one);
   const { bucket } = target;
+  if (target.scope === 'keys') return effect === 'allow' ? glob.covers(`${bucket}/${target.prefix}`) : glob.touches(`${bucket}/${target.prefix}`);
+  return glob.matches(bucket) || (effect === 'allow' && glob.touches(`${bucket}/`)); // any
+}
+
+/** The one string a glob must match for a service (''), bucket or object (`bucket/key`) target; undefined for `keys` and `any`. */
+export function singleResource(target: ResourceTarget): string | undefined {
   switch (target.scope) {
     case 'service':
-      return glob.matches('');
+      return '';
     case 'bucket':
-      return glob.matches(bucket);
+      return target.bucket;
     case 'object':
-      return glob.matches(`${bucket}/${target.key}`);
-    case 'keys':
-      return effect === 'allow' ? glob.covers(`${bucket}/${target.prefix}`) : glob.touches(`${bucket}/${target.prefix}`);
-    case 'any':
-      return glob.matches(bucket) || (effect === 'allow' && glob.touches(`${bucket}/`));
+      return `${target.bucket}/${target.key}`;
+    default:
+      return undefined;
   }
 }
