@@ -1,7 +1,8 @@
 // The policy engine as AccessControl holds it: built once from the config (every user's rules bound
 // to its name and groups), then one pure decision per request.
 import type { GatewayConfig } from '../../core/config/types.ts';
-import type { ConditionInput, PrincipalDocument } from '../../core/policy/input-document.ts';
+import { celDocument, type CelDocument } from '../../core/policy/cel-document.ts';
+import type { PrincipalDocument } from '../../core/policy/input-document.ts';
 import { OPERATIONS } from '../../core/s3/actions.ts';
 import { OPEN_ACCESS_RULE, bindRules, compilePolicies, publicRules, userRules, type BoundRule } from './compile.ts';
 import { evaluate, targetOf, verdict, type Decision, type Verdict } from './evaluate.ts';
@@ -52,7 +53,7 @@ export class PolicyEngine {
 
   private run<T>(
     which: (rules: RuleSet, target: ResourceTarget) => readonly BoundRule[],
-    how: (rules: readonly BoundRule[], target: ResourceTarget, operation: string, input: () => ConditionInput) => T,
+    how: (rules: readonly BoundRule[], target: ResourceTarget, operation: string, input: () => CelDocument) => T,
     principal: PrincipalDocument,
     req: PolicyRequest,
     now: Date,
@@ -60,7 +61,13 @@ export class PolicyEngine {
     const set = principal.name === '' ? this.anonymous : this.rules.get(principal.name);
     const target = targetOf(req.operation, req.bucket, req.key, req.prefix);
     const rules = set ? which(set, target) : [];
-    const input = () => conditionInput(req, OPERATIONS[req.operation]?.action ?? '', principal, now);
+    // Made on the first condition that runs (most rules have none, or fail earlier), then shared.
+    const input = once(() => celDocument(conditionInput(req, OPERATIONS[req.operation]?.action ?? '', principal, now)));
     return how(rules, target, req.operation, input);
   }
+}
+
+function once<T>(make: () => T): () => T {
+  let made: T | undefined;
+  return () => (made ??= make());
 }
