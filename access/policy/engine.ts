@@ -1,13 +1,13 @@
 // The policy engine as AccessControl holds it: built once from the config (every user's rules bound
 // to its name and groups), then one pure decision per request.
 import type { GatewayConfig } from '../../core/config/types.ts';
-import { celDocument, type CelDocument } from '../../core/policy/cel-document.ts';
+import type { CelDocument } from '../../core/policy/cel-document.ts';
 import type { PrincipalDocument } from '../../core/policy/input-document.ts';
 import { OPERATIONS } from '../../core/s3/actions.ts';
 import { OPEN_ACCESS_RULE, bindRules, compilePolicies, publicRules, userRules, type BoundRule } from './compile.ts';
 import { evaluate, targetOf, verdict, type Decision, type Verdict } from './evaluate.ts';
 import { listingVerdict, type ListingVerdict } from './listing.ts';
-import { conditionInput, type PolicyRequest } from './input.ts';
+import { conditionDocument, type PolicyRequest } from './input.ts';
 import type { ResourceTarget } from './resources.ts';
 import { RuleSet } from './rule-set.ts';
 
@@ -62,7 +62,7 @@ export class PolicyEngine {
     const target = targetOf(req.operation, req.bucket, req.key, req.prefix);
     const rules = set ? which(set, target) : [];
     // Made on the first condition that runs (most rules have none, or fail earlier), then shared.
-    const input = once(() => celDocument(conditionInput(req, OPERATIONS[req.operation]?.action ?? '', principal, now)));
+    const input = once(() => conditionDocument(req, OPERATIONS[req.operation]?.action ?? '', principal, now));
     return how(rules, target, req.operation, input);
   }
 }
