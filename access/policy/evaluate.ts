@@ -6,7 +6,7 @@ import type { CelDocument } from '../../core/policy/cel-document.ts';
 import { OPERATIONS } from '../../core/s3/actions.ts';
 import type { BoundRule, RuleRef } from './compile.ts';
 import type { Glob } from '../../core/glob.ts';
-import { globApplies, type ResourceTarget } from './resources.ts';
+import { globApplies, singleResource, type ResourceTarget } from './resources.ts';
 
 export type RuleOutcome =
   | { rule: RuleRef; effect: 'allow' | 'deny'; matched: true; conditionError?: string }
@@ -84,5 +84,5 @@ export function actionApplies(rule: BoundRule, operation: string, target: Resour
 /** The target of a request: the action table's scope, or the bucket or key for an unknown operation. */
 export function targetOf(operation: string, bucket: string, key: string, prefix = ''): ResourceTarget {
   const scope = OPERATIONS[operation]?.scope ?? (bucket === '' ? 'service' : key === '' ? 'bucket' : 'object');
-  return { scope, bucket, key, prefix };
+  return { scope, bucket, key, prefix, single: singleResource(scope, bucket, key) };
 }

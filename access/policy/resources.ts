@@ -24,6 +24,8 @@ export interface ResourceTarget {
   bucket: string;
   key: string;
   prefix: string;
+  /** The one string a glob must match, for a service, bucket or object target (singleResource()); none for `keys` and `any`. */
+  single: string | undefined;
 }
 
 /**
@@ -33,22 +35,21 @@ export interface ResourceTarget {
  * in it, and denied only by a deny on the bucket itself.
  */
 export function globApplies(glob: Glob, target: ResourceTarget, effect: 'allow' | 'deny'): boolean {
-  const one = singleResource(target);
-  if (one !== undefined) return glob.matches(one);
+  if (target.single !== undefined) return glob.matches(target.single);
   const { bucket } = target;
   if (target.scope === 'keys') return effect === 'allow' ? glob.covers(`${bucket}/${target.prefix}`) : glob.touches(`${bucket}/${target.prefix}`);
   return glob.matches(bucket) || (effect === 'allow' && glob.touches(`${bucket}/`)); // any
 }
 
-/** The one string a glob must match for a service (''), bucket or object (`bucket/key`) target; undefined for `keys` and `any`. */
-export function singleResource(target: ResourceTarget): string | undefined {
-  switch (target.scope) {
+/** '' for a service target, the bucket for a bucket's, `bucket/key` for an object's; undefined for `keys` and `any` (a prefix, not one string). */
+export function singleResource(scope: ResourceScope, bucket: string, key: string): string | undefined {
+  switch (scope) {
     case 'service':
       return '';
     case 'bucket':
-      return target.bucket;
+      return bucket;
     case 'object':
-      return `${target.bucket}/${target.key}`;
+      return `${bucket}/${key}`;
     default:
       return undefined;
   }

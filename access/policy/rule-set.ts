@@ -6,7 +6,7 @@ import { OPERATIONS } from '../../core/s3/actions.ts';
 import type { BoundRule } from './compile.ts';
 import { actionApplies, targetOf } from './evaluate.ts';
 import { PrefixIndex } from './prefix-index.ts';
-import { singleResource, type ResourceTarget } from './resources.ts';
+import type { ResourceTarget } from './resources.ts';
 
 export class RuleSet {
   private readonly byOperation = new Map<string, PrefixIndex>();
@@ -26,9 +26,8 @@ export class RuleSet {
    * for a service, bucket or object target, all of them for `keys` and `any` (a prefix, not one string).
    */
   applicable(operation: string, target: ResourceTarget): readonly BoundRule[] {
-    const one = singleResource(target);
     const index = this.indexOf(operation);
-    return one === undefined ? index.rules : index.candidates(one);
+    return target.single === undefined ? index.rules : index.candidates(target.single);
   }
 
   /** All rules for an operation the table does not know (its name comes from the client: not kept). */
