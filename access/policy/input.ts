@@ -30,7 +30,7 @@ const HIDDEN_HEADER = /^(:|x-bucketgate-)|^(authorization|proxy-authorization|co
 
 function visibleHeaders(all: Readonly<Record<string, string>> = {}): Record<string, string> {
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(all)) if (!HIDDEN_HEADER.test(name)) headers[name] = value;
+  for (const name of Object.keys(all)) if (!HIDDEN_HEADER.test(name)) headers[name] = all[name]!;
   return headers;
 }
 
