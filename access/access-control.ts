@@ -1,7 +1,7 @@
 // The one seam for identity and policy below both services: ext_authz authenticates requests and
 // asks for decisions here, ext_proc authenticates POST forms, continues signed chunk chains and
 // filters ListBuckets here. Nothing else looks up a secret or evaluates a policy.
-import { boundedCache } from '../core/bounded-cache.ts';
+import { BoundedMap } from '../core/bounded-cache.ts';
 import { errors } from '../core/errors.ts';
 import type { GatewayConfig } from '../core/config/types.ts';
 import type { FormField } from '../core/s3/post-form.ts';
@@ -33,10 +33,7 @@ export class AccessControl {
   private readonly admission: Admission;
   private readonly region?: string;
   /** principalOf()'s documents by who and how. */
-  private readonly principalDocuments = boundedCache((key: string): PrincipalDocument => {
-    const [name, how, keyId] = JSON.parse(key) as [string | null, string, string];
-    return { name: name ?? '', groups: this.policy.groupsOf(name ?? undefined), authMethod: how, keyId, claims: {} };
-  });
+  private readonly principalDocuments = new BoundedMap<PrincipalDocument>();
 
   constructor(config: PolicyConfigPart & Pick<GatewayConfig, 'listen' | 'admission'>, private readonly keys: SigningKeyCache) {
     this.principals = new Principals(config.users);
@@ -134,9 +131,16 @@ export class AccessControl {
 
   /**
    * One document per who and how (made once: its CEL form is then converted once too, see
-   * core/policy/cel-document.ts), in a bounded cache: a caller may ask about any identity.
+   * core/policy/cel-document.ts), in a bounded map: a caller may ask about any identity.
    */
   private principalOf(identity: Identity): PrincipalDocument {
-    return this.principalDocuments(JSON.stringify([identity.principal, authMethod(identity), identity.accessKeyId ?? '']));
+    const how = authMethod(identity);
+    const keyId = identity.accessKeyId ?? '';
+    // The key id's length says where the name starts: no two identities share a key.
+    const key = `${how}:${keyId.length}:${keyId}${identity.principal ?? ''}`;
+    return (
+      this.principalDocuments.get(key) ??
+      this.principalDocuments.set(key, { name: identity.principal ?? '', groups: this.policy.groupsOf(identity.principal), authMethod: how, keyId, claims: {} })
+    );
   }
 }
