@@ -59,25 +59,25 @@ function rule(): RuleConfig {
   };
 }
 
-const REQUESTS: readonly [operation: string, method: string][] = [
-  ['GetObject', 'GET'], ['PutObject', 'PUT'], ['DeleteObject', 'DELETE'], ['HeadObject', 'HEAD'], // object
-  ['GetBucketVersioning', 'GET'], ['CreateBucket', 'PUT'], // bucket
-  ['HeadBucket', 'HEAD'], // any
-  ['ListObjectsV2', 'GET'], // keys
-  ['ListBuckets', 'GET'], // service
-  ['GET bucket?frob', 'GET'], // not in the table
+/** Operations of every scope, and what their requests name: a key, a prefix, a bucket only, or nothing. */
+const REQUESTS: readonly [operation: string, method: string, names: 'key' | 'prefix' | 'bucket' | 'service'][] = [
+  ['GetObject', 'GET', 'key'], ['PutObject', 'PUT', 'key'], ['DeleteObject', 'DELETE', 'key'], ['HeadObject', 'HEAD', 'key'], // object
+  ['GetBucketVersioning', 'GET', 'bucket'], ['CreateBucket', 'PUT', 'bucket'], // bucket
+  ['HeadBucket', 'HEAD', 'bucket'], // any
+  ['ListObjectsV2', 'GET', 'prefix'], ['DeleteObjects', 'POST', 'prefix'], // keys
+  ['ListBuckets', 'GET', 'service'], // service
+  ['GET bucket?frob', 'GET', 'key'], // not in the table
 ];
 
 function request(): PolicyRequest {
-  const [operation, method] = pick(REQUESTS);
-  const service = operation === 'ListBuckets';
+  const [operation, method, names] = pick(REQUESTS);
   const key = some(SEGMENTS, 3).join(pick(['/', '']));
   return {
     operation,
     method,
-    bucket: service ? '' : pick(BUCKETS),
-    key: service || operation.includes('Bucket') || operation.startsWith('List') ? '' : key,
-    prefix: operation === 'ListObjectsV2' ? pick(['', 'a', 'a/', 'team-a/', key]) : '',
+    bucket: names === 'service' ? '' : pick(BUCKETS),
+    key: names === 'key' ? key : '',
+    prefix: names === 'prefix' ? pick(['', 'a', 'a/', 'team-a/', key]) : '',
     sourceIp: pick(['10.1.2.3', '127.0.0.1']),
     headers: next() < 0.5 ? { 'x-flag': pick(['on', 'off']) } : {},
     presigned: false,
@@ -109,9 +109,11 @@ test('verdict() and the explained decide() agree, deciding rule included, over g
       const { allowed, deciding } = e.decide(principal, r, NOW);
       if (deciding) decided++;
       assert.deepEqual(e.verdict(principal, r, NOW), { allowed, ...(deciding && { deciding }) }, `set ${set}: ${name} ${JSON.stringify(r)}`);
-      // A listing is whole exactly when the request is allowed as any other, by the same rule.
-      if (r.operation === 'ListObjectsV2' && allowed) assert.deepEqual(e.listing(principal, r, NOW), { scope: 'whole', deciding }, `set ${set}: listing ${JSON.stringify(r)}`);
-      if (r.operation === 'ListObjectsV2' && !allowed) assert.notEqual(e.listing(principal, r, NOW).scope, 'whole', `set ${set}: listing ${JSON.stringify(r)}`);
+      // A request over a prefix is whole exactly when it is allowed as any other, by the same rule.
+      if (!['ListObjectsV2', 'DeleteObjects'].includes(r.operation)) continue;
+      const listing = e.listing(principal, r, NOW);
+      if (allowed) assert.deepEqual(listing, { scope: 'whole', deciding }, `set ${set}: ${JSON.stringify(r)}`);
+      else assert.notEqual(listing.scope, 'whole', `set ${set}: ${JSON.stringify(r)}`);
     }
   }
   // The generator must reach decisions by rules, not only default denies.
