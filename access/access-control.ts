@@ -1,6 +1,7 @@
 // The one seam for identity and policy below both services: ext_authz authenticates requests and
 // asks for decisions here, ext_proc authenticates POST forms, continues signed chunk chains and
 // filters ListBuckets here. Nothing else looks up a secret or evaluates a policy.
+import { BoundedMap } from '../core/bounded-cache.ts';
 import { errors } from '../core/errors.ts';
 import type { GatewayConfig } from '../core/config/types.ts';
 import type { FormField } from '../core/s3/post-form.ts';
@@ -31,6 +32,8 @@ export class AccessControl {
   private readonly policy: PolicyEngine;
   private readonly admission: Admission;
   private readonly region?: string;
+  /** principalOf()'s documents by who and how. */
+  private readonly principalDocuments = new BoundedMap<PrincipalDocument>();
 
   constructor(config: PolicyConfigPart & Pick<GatewayConfig, 'listen' | 'admission'>, private readonly keys: SigningKeyCache) {
     this.principals = new Principals(config.users);
@@ -126,13 +129,18 @@ export class AccessControl {
     return [...buckets].filter((bucket) => this.verdict(identity, { operation: 'HeadBucket', method: 'HEAD', bucket, key: '', sourceIp }, now).allowed).sort();
   }
 
+  /**
+   * One document per who and how (made once: its CEL form is then converted once too, see
+   * core/policy/cel-document.ts), in a bounded map: a caller may ask about any identity.
+   */
   private principalOf(identity: Identity): PrincipalDocument {
-    return {
-      name: identity.principal ?? '',
-      groups: this.policy.groupsOf(identity.principal),
-      authMethod: authMethod(identity),
-      keyId: identity.accessKeyId ?? '',
-      claims: {},
-    };
+    const how = authMethod(identity);
+    const keyId = identity.accessKeyId ?? '';
+    // The key id's length says where the name starts: no two identities share a key.
+    const key = `${how}:${keyId.length}:${keyId}${identity.principal ?? ''}`;
+    return (
+      this.principalDocuments.get(key) ??
+      this.principalDocuments.set(key, { name: identity.principal ?? '', groups: this.policy.groupsOf(identity.principal), authMethod: how, keyId, claims: {} })
+    );
   }
 }

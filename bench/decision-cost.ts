@@ -19,6 +19,8 @@ export interface DecisionCost {
 }
 
 const SECRET_ENV = 'BENCH_USER_SECRET';
+/** The bench's clients are on loopback: the address Envoy reports, which the set's CIDR conditions test. */
+const CLIENT_IP = '127.0.0.1';
 
 /** µs per call of fn: a warm-up, then `runs` runs of `seconds` each, the median. */
 function microseconds(fn: () => unknown, seconds: number, runs: number): number {
@@ -50,12 +52,12 @@ ${accessYaml(set, BUCKET, { accessKey: BENCH_USER.accessKey, secretEnv: SECRET_E
   // What Envoy's check carries besides the signed headers (the conditions' document copies them).
   const envoyHeaders = { 'user-agent': 'bench', accept: '*/*', 'x-forwarded-proto': 'http', 'x-request-id': '7e1d0a5e-4d2b-4a51-9e2f-2d5b0c9f1a77', 'x-envoy-expected-rq-timeout-ms': '15000', 'content-length': '0' };
   const headers = { ...envoyHeaders, ...Object.fromEntries(Object.entries(signed.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v])) };
-  const req = requestFromCheck({ method: 'GET', path: signed.path, headers });
+  const req = requestFromCheck({ method: 'GET', path: signed.path, headers }, CLIENT_IP);
   const now = new Date();
   const first = authorize(req, { ...deps, now });
   if (!first.ok) throw new Error(`the bench's GET is refused under the ${set}: ${first.error.code} ${first.error.message}`);
   const identity = { principal: 'bench', accessKeyId: BENCH_USER.accessKey, presigned: false };
-  const facts: AccessRequest = { operation: 'GetObject', method: 'GET', bucket: BUCKET, key, headers };
+  const facts: AccessRequest = { operation: 'GetObject', method: 'GET', bucket: BUCKET, key, sourceIp: CLIENT_IP, headers };
   return {
     authorizeUs: microseconds(() => authorize(req, { ...deps, now }), seconds, runs),
     verdictUs: microseconds(() => deps.access.verdict(identity, facts, now), seconds, runs),

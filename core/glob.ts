@@ -5,6 +5,8 @@
 
 export interface Glob {
   readonly source: string;
+  /** What comes before the first `*` (all of it without one): every string it matches starts with this. */
+  readonly prefix: string;
   matches(text: string): boolean;
   /** Some string starting with `prefix` matches. */
   touches(prefix: string): boolean;
@@ -17,6 +19,7 @@ export function compileGlob(source: string): Glob {
   const re = new RegExp(`^${parts.map(escapeRegExp).join('.*')}$`, 's');
   return {
     source,
+    prefix: parts[0]!,
     matches: (text) => re.test(text),
     touches: (prefix) => statesAfter(source, prefix).length > 0,
     covers: (prefix) => statesAfter(source, prefix).some((i) => /^\**$/.test(source.slice(i))),

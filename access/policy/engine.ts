@@ -1,12 +1,13 @@
 // The policy engine as AccessControl holds it: built once from the config (every user's rules bound
 // to its name and groups), then one pure decision per request.
 import type { GatewayConfig } from '../../core/config/types.ts';
-import type { ConditionInput, PrincipalDocument } from '../../core/policy/input-document.ts';
+import type { CelDocument } from '../../core/policy/cel-document.ts';
+import type { PrincipalDocument } from '../../core/policy/input-document.ts';
 import { OPERATIONS } from '../../core/s3/actions.ts';
 import { OPEN_ACCESS_RULE, bindRules, compilePolicies, publicRules, userRules, type BoundRule } from './compile.ts';
 import { evaluate, targetOf, verdict, type Decision, type Verdict } from './evaluate.ts';
 import { listingVerdict, type ListingVerdict } from './listing.ts';
-import { conditionInput, type PolicyRequest } from './input.ts';
+import { conditionDocument, type PolicyRequest } from './input.ts';
 import type { ResourceTarget } from './resources.ts';
 import { RuleSet } from './rule-set.ts';
 
@@ -42,7 +43,7 @@ export class PolicyEngine {
 
   /** The same verdict as decide() without the explanation: what requests need, at less cost. */
   verdict(principal: PrincipalDocument, req: PolicyRequest, now: Date): Verdict {
-    return this.run((rules) => rules.about(req.operation), verdict, principal, req, now);
+    return this.run((rules, target) => rules.applicable(req.operation, target), verdict, principal, req, now);
   }
 
   /** A listing's verdict: whole, filtered (ext_proc leaves out what may not be read) or none. */
@@ -51,15 +52,22 @@ export class PolicyEngine {
   }
 
   private run<T>(
-    which: (rules: RuleSet) => readonly BoundRule[],
-    how: (rules: readonly BoundRule[], target: ResourceTarget, operation: string, input: () => ConditionInput) => T,
+    which: (rules: RuleSet, target: ResourceTarget) => readonly BoundRule[],
+    how: (rules: readonly BoundRule[], target: ResourceTarget, operation: string, input: () => CelDocument) => T,
     principal: PrincipalDocument,
     req: PolicyRequest,
     now: Date,
   ): T {
     const set = principal.name === '' ? this.anonymous : this.rules.get(principal.name);
-    const rules = set ? which(set) : [];
-    const input = () => conditionInput(req, OPERATIONS[req.operation]?.action ?? '', principal, now);
-    return how(rules, targetOf(req.operation, req.bucket, req.key, req.prefix), req.operation, input);
+    const target = targetOf(req.operation, req.bucket, req.key, req.prefix);
+    const rules = set ? which(set, target) : [];
+    // Made on the first condition that runs (most rules have none, or fail earlier), then shared.
+    const input = once(() => conditionDocument(req, OPERATIONS[req.operation]?.action ?? '', principal, now));
+    return how(rules, target, req.operation, input);
   }
+}
+
+function once<T>(make: () => T): () => T {
+  let made: T | undefined;
+  return () => (made ??= make());
 }

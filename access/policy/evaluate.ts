@@ -2,11 +2,11 @@
 // a matching deny wins, else a matching allow, else nothing allows it (deny). The decision says why:
 // the deciding rule and, for each other rule, whether it matched or what it failed on — what
 // `policy explain` prints and the audit records.
-import type { ConditionInput } from '../../core/policy/input-document.ts';
+import type { CelDocument } from '../../core/policy/cel-document.ts';
 import { OPERATIONS } from '../../core/s3/actions.ts';
 import type { BoundRule, RuleRef } from './compile.ts';
 import type { Glob } from '../../core/glob.ts';
-import { globApplies, type ResourceTarget } from './resources.ts';
+import { globApplies, singleResource, type ResourceTarget } from './resources.ts';
 
 export type RuleOutcome =
   | { rule: RuleRef; effect: 'allow' | 'deny'; matched: true; conditionError?: string }
@@ -27,7 +27,7 @@ export interface Decision extends Verdict {
 export type Applies = (glob: Glob, target: ResourceTarget, effect: 'allow' | 'deny') => boolean;
 
 /** One rule against one request: matched (true), where it failed, or the Error its condition gave. */
-function tryRule(rule: BoundRule, target: ResourceTarget, operation: string, document: () => ConditionInput, applies: Applies = globApplies): true | 'action' | 'resource' | 'condition' | Error {
+function tryRule(rule: BoundRule, target: ResourceTarget, operation: string, document: () => CelDocument, applies: Applies = globApplies): true | 'action' | 'resource' | 'condition' | Error {
   if (!actionApplies(rule, operation, target)) return 'action';
   if (!rule.resources.some((g) => applies(g, target, rule.effect))) return 'resource';
   if (!rule.when) return true;
@@ -41,8 +41,7 @@ function tryRule(rule: BoundRule, target: ResourceTarget, operation: string, doc
  */
 const matched = (effect: 'allow' | 'deny', tried: ReturnType<typeof tryRule>): boolean => tried === true || (tried instanceof Error && effect === 'deny');
 
-/** `document` is made on the first condition that runs (most rules have none, or fail earlier). */
-function outcome(rule: BoundRule, target: ResourceTarget, operation: string, document: () => ConditionInput): RuleOutcome {
+function outcome(rule: BoundRule, target: ResourceTarget, operation: string, document: () => CelDocument): RuleOutcome {
   const { ref: r, effect } = rule;
   const tried = tryRule(rule, target, operation, document);
   const conditionError = tried instanceof Error ? { conditionError: tried.message } : {};
@@ -50,15 +49,9 @@ function outcome(rule: BoundRule, target: ResourceTarget, operation: string, doc
   return { rule: r, effect, matched: false, failed: tried instanceof Error ? 'condition' : (tried as 'action' | 'resource' | 'condition'), ...conditionError };
 }
 
-function once<T>(make: () => T): () => T {
-  let made: T | undefined;
-  return () => (made ??= make());
-}
-
 /** Every rule tried, for the explanation: a matching deny wins, else a matching allow, else deny. */
-export function evaluate(rules: readonly BoundRule[], target: ResourceTarget, operation: string, input: () => ConditionInput): Decision {
-  const document = once(input);
-  const outcomes = rules.map((rule) => outcome(rule, target, operation, document));
+export function evaluate(rules: readonly BoundRule[], target: ResourceTarget, operation: string, input: () => CelDocument): Decision {
+  const outcomes = rules.map((rule) => outcome(rule, target, operation, input));
   const deny = outcomes.find((o) => o.matched && o.effect === 'deny');
   const allow = outcomes.find((o) => o.matched && o.effect === 'allow');
   const deciding = deny ?? allow;
@@ -69,12 +62,11 @@ export function evaluate(rules: readonly BoundRule[], target: ResourceTarget, op
  * The same verdict as evaluate() (the first matching deny, else the first matching allow), with only
  * the work it needs: it stops at a matching deny and, once an allow matched, skips the other allows.
  */
-export function verdict(rules: readonly BoundRule[], target: ResourceTarget, operation: string, input: () => ConditionInput, applies: Applies = globApplies): Verdict {
-  const document = once(input);
+export function verdict(rules: readonly BoundRule[], target: ResourceTarget, operation: string, input: () => CelDocument, applies: Applies = globApplies): Verdict {
   let allow: RuleRef | undefined;
   for (const rule of rules) {
     if (rule.effect === 'allow' && allow) continue;
-    if (!matched(rule.effect, tryRule(rule, target, operation, document, applies))) continue;
+    if (!matched(rule.effect, tryRule(rule, target, operation, input, applies))) continue;
     if (rule.effect === 'deny') return { allowed: false, deciding: rule.ref };
     allow = rule.ref;
   }
@@ -92,5 +84,5 @@ export function actionApplies(rule: BoundRule, operation: string, target: Resour
 /** The target of a request: the action table's scope, or the bucket or key for an unknown operation. */
 export function targetOf(operation: string, bucket: string, key: string, prefix = ''): ResourceTarget {
   const scope = OPERATIONS[operation]?.scope ?? (bucket === '' ? 'service' : key === '' ? 'bucket' : 'object');
-  return { scope, bucket, key, prefix };
+  return { scope, bucket, key, prefix, single: singleResource(scope, bucket, key) };
 }

@@ -3,7 +3,7 @@
 // `b/team-a/*` for a listing of `b/`) and no deny takes the whole prefix: the listing goes through and
 // ext_proc leaves out what the principal may not read; `none` — refused. A DeleteObjects batch is
 // decided the same way over its bucket: `filtered` has ext_proc decide each of its keys.
-import type { ConditionInput } from '../../core/policy/input-document.ts';
+import type { CelDocument } from '../../core/policy/cel-document.ts';
 import type { BoundRule, RuleRef } from './compile.ts';
 import { verdict, type Applies } from './evaluate.ts';
 import type { ResourceTarget } from './resources.ts';
@@ -26,7 +26,7 @@ const reaches: Applies = (glob, target, effect) => {
   return effect === 'allow' ? glob.touches(prefix) : glob.covers(prefix);
 };
 
-export function listingVerdict(rules: readonly BoundRule[], target: ResourceTarget, operation: string, input: () => ConditionInput): ListingVerdict {
+export function listingVerdict(rules: readonly BoundRule[], target: ResourceTarget, operation: string, input: () => CelDocument): ListingVerdict {
   const whole = verdict(rules, target, operation, input);
   const decided = whole.allowed ? whole : verdict(rules, target, operation, input, reaches);
   const scope: ListingScope = whole.allowed ? 'whole' : decided.allowed ? 'filtered' : 'none';

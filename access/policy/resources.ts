@@ -24,6 +24,8 @@ export interface ResourceTarget {
   bucket: string;
   key: string;
   prefix: string;
+  /** The one string a glob must match, for a service, bucket or object target (singleResource()); none for `keys` and `any`. */
+  single: string | undefined;
 }
 
 /**
@@ -33,17 +35,22 @@ export interface ResourceTarget {
  * in it, and denied only by a deny on the bucket itself.
  */
 export function globApplies(glob: Glob, target: ResourceTarget, effect: 'allow' | 'deny'): boolean {
+  if (target.single !== undefined) return glob.matches(target.single);
   const { bucket } = target;
-  switch (target.scope) {
+  if (target.scope === 'keys') return effect === 'allow' ? glob.covers(`${bucket}/${target.prefix}`) : glob.touches(`${bucket}/${target.prefix}`);
+  return glob.matches(bucket) || (effect === 'allow' && glob.touches(`${bucket}/`)); // any
+}
+
+/** '' for a service target, the bucket for a bucket's, `bucket/key` for an object's; undefined for `keys` and `any` (a prefix, not one string). */
+export function singleResource(scope: ResourceScope, bucket: string, key: string): string | undefined {
+  switch (scope) {
     case 'service':
-      return glob.matches('');
+      return '';
     case 'bucket':
-      return glob.matches(bucket);
+      return bucket;
     case 'object':
-      return glob.matches(`${bucket}/${target.key}`);
-    case 'keys':
-      return effect === 'allow' ? glob.covers(`${bucket}/${target.prefix}`) : glob.touches(`${bucket}/${target.prefix}`);
-    case 'any':
-      return glob.matches(bucket) || (effect === 'allow' && glob.touches(`${bucket}/`));
+      return `${bucket}/${key}`;
+    default:
+      return undefined;
   }
 }
