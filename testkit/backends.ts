@@ -1,5 +1,5 @@
 // Real S3 backends for end-to-end tests (see shared TEST-STACK.md): versitygw (posix) and SeaweedFS
-// (`weed mini`), each on free loopback ports, with authentication on, in a temp dir removed on stop.
+// (`weed mini`) and MinIO, each on free loopback ports, with authentication on, in a temp dir removed on stop.
 import { mkdtempSync, mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -133,6 +133,28 @@ export async function startSeaweedfs(creds: BackendCreds): Promise<Backend> {
     args: ['mini', ...Object.entries(flags).map(([k, v]) => `-${k}=${v}`)],
     env: envWithoutAws(), // it silently creates an identity from AWS_ACCESS_KEY_ID/SECRET
     tmp, dataDir, port: s3!, stopGraceMs: 10_000,
+  }, creds);
+}
+
+/**
+ * MinIO (`minio server`, one drive) with the root user as the test's credentials; the console on a port
+ * of its own (it cannot be turned off), update checks off.
+ */
+export async function startMinio(creds: BackendCreds): Promise<Backend> {
+  const bin = tool('bin/minio');
+  const tmp = tempRoot('minio');
+  const dataDir = path.join(tmp.root, 'data');
+  mkdirSync(dataDir);
+  const [port, consolePort] = await freePorts(2);
+  return launch({
+    name: 'minio',
+    bin,
+    args: ['server', dataDir, '--quiet', '--address', `127.0.0.1:${port}`, '--console-address', `127.0.0.1:${consolePort}`],
+    env: envWithoutAws({
+      MINIO_ROOT_USER: creds.accessKey, MINIO_ROOT_PASSWORD: creds.secretKey,
+      MINIO_UPDATE: 'off', MINIO_BROWSER: 'off', HOME: tmp.root,
+    }),
+    tmp, dataDir, port: port!, stopGraceMs: 5000,
   }, creds);
 }
 

@@ -28,7 +28,13 @@ export interface RawRequest {
   body?: Buffer;
 }
 
-export function send(endpoint: string, req: RawRequest): Promise<RawResponse> {
+export async function send(endpoint: string, req: RawRequest): Promise<RawResponse> {
+  const res = await sendBytes(endpoint, req);
+  return { ...res, body: res.body.toString('utf8') };
+}
+
+/** send(), the body kept as bytes (it may be compressed). */
+export function sendBytes(endpoint: string, req: RawRequest): Promise<Omit<RawResponse, 'body'> & { body: Buffer }> {
   const url = new URL(endpoint);
   return new Promise((resolve, reject) => {
     const r = http.request(
@@ -36,7 +42,7 @@ export function send(endpoint: string, req: RawRequest): Promise<RawResponse> {
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
       },
     );
     r.on('error', reject);

@@ -10,6 +10,8 @@ export interface Capabilities {
   ifModifiedSinceFuture: boolean;
   /** Keys containing an empty path segment ("a//b") are listed verbatim (not collapsed to "a/b"). */
   emptyPathSegmentKeys: boolean;
+  /** Such keys are stored at all (MinIO refuses them: 400 XMinioInvalidObjectName). */
+  emptyPathSegmentKeysStored: boolean;
   /** ListObjects(V2) honours EncodingType=url (URL-encodes keys and echoes <EncodingType>url</EncodingType>). */
   listEncodingTypeUrl: boolean;
   /** The ETag inside CopyObjectResult / CopyPartResult is quoted like every other ETag ("\"md5\""). */
@@ -19,6 +21,7 @@ export interface Capabilities {
 export const FULL_CAPABILITIES: Capabilities = {
   ifModifiedSinceFuture: true,
   emptyPathSegmentKeys: true,
+  emptyPathSegmentKeysStored: true,
   listEncodingTypeUrl: true,
   quotedCopyETag: true,
 };
@@ -33,6 +36,8 @@ export const BACKEND_CAPS = {
   versitygw: { ifModifiedSinceFuture: false, emptyPathSegmentKeys: false, listEncodingTypeUrl: false },
   // SeaweedFS 4.48: lists "a//b" as "a/b"; the ETag inside CopyObjectResult / CopyPartResult is unquoted.
   seaweedfs: { emptyPathSegmentKeys: false, quotedCopyETag: false },
+  // MinIO (2026-02-12 build): refuses "a//b" keys outright (400 XMinioInvalidObjectName).
+  minio: { emptyPathSegmentKeys: false, emptyPathSegmentKeysStored: false },
 } satisfies Record<string, Partial<Capabilities>>;
 
 export interface Target {

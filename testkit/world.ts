@@ -1,11 +1,11 @@
-// The standard end-to-end world: two real backends that verify signatures (versitygw, SeaweedFS),
+// The standard end-to-end world: three real backends that verify signatures (versitygw, SeaweedFS, MinIO),
 // the canary on each, real buckets on each, and the real gateway in front with an alias.
 // Variants: a TLS listener (certificate from a CA the world makes) and/or a virtual-host domain;
 // more gateways (other variants) can be started on the same backends.
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createBucketDirect, startSeaweedfs, startVersitygw, type Backend } from './backends.ts';
+import { createBucketDirect, startMinio, startSeaweedfs, startVersitygw, type Backend } from './backends.ts';
 import { assertCanary } from './canary.ts';
 import { startGateway, type RunningGateway } from './gateway.ts';
 import { after, before } from 'node:test';
@@ -34,12 +34,16 @@ export const BUCKETS = {
   releases: ['versity', 'releases'],
   archive: ['versity', 'prod-archive-2024'],
   media: ['weed', 'media'],
+  lake: ['minio', 'lake'],
   secret: ['versity', 'secret-stuff'],
 } as const;
+
+export type BackendName = (typeof BUCKETS)[keyof typeof BUCKETS][0];
 
 export interface World {
   versity: Backend;
   weed: Backend;
+  minio: Backend;
   /** The gateway of the variant startWorld was given. */
   gateway: RunningGateway;
   /**
@@ -61,32 +65,41 @@ function listenYaml(port: number, variant: GatewayVariant, tls: TestTls | undefi
   return `listen: { ${parts.join(', ')} }`;
 }
 
-function configYaml(versity: Backend, weed: Backend, ports: { port: number; adminPort: number }, listen: string): string {
+type Backends = Record<BackendName, Backend>;
+
+/** The secrets come from the environment (`<NAME>_KEY`, `<NAME>_SECRET`: backendEnv), as a deployment's would. */
+const envName = (name: string) => name.toUpperCase();
+
+function backendYaml(name: string, backend: Backend): string {
+  const env = envName(name);
+  return `  - name: ${name}
+    type: s3
+    endpoint: ${backend.endpoint}
+    region: us-east-1
+    addressing: path
+    credentials: { access_key_id: \${env:${env}_KEY}, secret_access_key: \${env:${env}_SECRET} }`;
+}
+
+function backendEnv(b: Backends): Record<string, string> {
+  return Object.fromEntries(Object.entries(b).flatMap(([name, backend]) => [[`${envName(name)}_KEY`, backend.accessKey], [`${envName(name)}_SECRET`, backend.secretKey]]));
+}
+
+function configYaml(b: Backends, ports: { port: number; adminPort: number }, listen: string): string {
   return `
 ${listen}
 backends:
-  - name: versity
-    type: s3
-    endpoint: ${versity.endpoint}
-    region: us-east-1
-    addressing: path
-    credentials: { access_key_id: \${env:VERSITY_KEY}, secret_access_key: \${env:VERSITY_SECRET} }
-  - name: weed
-    type: s3
-    endpoint: ${weed.endpoint}
-    region: us-east-1
-    addressing: path
-    credentials: { access_key_id: \${env:WEED_KEY}, secret_access_key: \${env:WEED_SECRET} }
+${Object.entries(b).map(([name, backend]) => backendYaml(name, backend)).join('\n')}
 buckets:
   releases: { backend: versity }
   archive: { backend: versity, alias: prod-archive-2024 }
   media: { backend: weed }
+  lake: { backend: minio }
   secret: { backend: versity, alias: secret-stuff }
 default_backend: versity
 users:
   - name: alice
     access_keys: [ { access_key_id: ${USERS.alice.accessKeyId}, secret_access_key: \${env:ALICE_SECRET} } ]
-    buckets: [ releases, archive, media, scratch-alice ]
+    buckets: [ releases, archive, media, lake, scratch-alice ]
   - name: bob
     access_keys: [ { access_key_id: ${USERS.bob.accessKeyId}, secret_access_key: ${USERS.bob.secretAccessKey} } ]
     buckets: "*"
@@ -94,8 +107,8 @@ envoy: { admin_port: ${ports.adminPort} }
 `;
 }
 
-/** A gateway of `variant` in front of the two backends (TLS material made on first use). */
-function gatewayStarter(versity: Backend, weed: Backend): {
+/** A gateway of `variant` in front of the backends (TLS material made on first use). */
+function gatewayStarter(b: Backends): {
   start(variant: GatewayVariant): Promise<RunningGateway>;
   tls(): TestTls | undefined;
   removeTls(): void;
@@ -119,11 +132,8 @@ function gatewayStarter(versity: Backend, weed: Backend): {
       if (material && variant.domain && !material.altNames.includes(`DNS:*.${variant.domain}`)) {
         throw new Error(`the world's certificate was made for ${material.altNames.join(', ')}, not for ${variant.domain}`);
       }
-      return startGateway((p) => configYaml(versity, weed, p, listenYaml(p.port, variant, material)), {
-        VERSITY_KEY: versity.accessKey,
-        VERSITY_SECRET: versity.secretKey,
-        WEED_KEY: weed.accessKey,
-        WEED_SECRET: weed.secretKey,
+      return startGateway((p) => configYaml(b, p, listenYaml(p.port, variant, material)), {
+        ...backendEnv(b),
         ALICE_SECRET: USERS.alice.secretAccessKey,
       }, { tls: variant.tls === true });
     },
@@ -133,27 +143,34 @@ function gatewayStarter(versity: Backend, weed: Backend): {
 }
 
 export async function startWorld(variant: GatewayVariant = {}): Promise<World> {
-  const [versity, weed] = await Promise.all([
+  const started = await Promise.allSettled([
     startVersitygw({ accessKey: 'VERSITYROOTKEY', secretKey: 'versity-root-secret-0123456789' }),
     startSeaweedfs({ accessKey: 'WEEDROOTKEY', secretKey: 'weed-root-secret-0123456789' }),
+    startMinio({ accessKey: 'MINIOROOTKEY', secretKey: 'minio-root-secret-0123456789' }),
   ]);
-  const starter = gatewayStarter(versity, weed);
+  const up = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    await Promise.all(up.map((b) => b.stop()));
+    throw failed.reason;
+  }
+  const [versity, weed, minio] = up as [Backend, Backend, Backend];
+  const backends: Backends = { versity, weed, minio };
+  const starter = gatewayStarter(backends);
   const gateways: RunningGateway[] = [];
   const stop = async (): Promise<void> => {
     await Promise.all(gateways.map((g) => g.stop()));
-    await Promise.all([versity.stop(), weed.stop()]);
+    await Promise.all(up.map((b) => b.stop()));
     starter.removeTls();
   };
   try {
     // The canary first: each backend must reject a wrong secret, or nothing below proves anything.
-    await assertCanary(versity);
-    await assertCanary(weed);
-    for (const [backend, real] of Object.values(BUCKETS)) await createBucketDirect(backend === 'versity' ? versity : weed, real);
+    for (const b of up) await assertCanary(b);
+    for (const [backend, real] of Object.values(BUCKETS)) await createBucketDirect(backends[backend], real);
     const gateway = await starter.start(variant);
     gateways.push(gateway);
     return {
-      versity,
-      weed,
+      ...backends,
       gateway,
       get tls() { return starter.tls(); },
       async addGateway(v) {
@@ -169,6 +186,11 @@ export async function startWorld(variant: GatewayVariant = {}): Promise<World> {
   }
 }
 
+/** Each backend's recent log lines, for failure reports. */
+export function backendLogs(world: World): { name: string; logs: () => string[] }[] {
+  return [world.versity, world.weed, world.minio].map((b) => ({ name: b.name, logs: b.logs }));
+}
+
 /**
  * A world for the enclosing describe(): started before its tests, stopped after them, every
  * process's recent logs printed if a test failed. Returns the world for the tests to use.
@@ -182,7 +204,7 @@ export function useWorld(variant: GatewayVariant = {}): () => World {
     await world?.stop();
   });
   dumpLogsOnFailure(() =>
-    world ? [world.gateway.proc, { name: 'versitygw', logs: world.versity.logs }, { name: 'seaweedfs', logs: world.weed.logs }] : [],
+    world ? [world.gateway.proc, ...backendLogs(world)] : [],
   );
   return () => {
     if (!world) throw new Error('the world did not start (see the before hook)');

@@ -2,7 +2,7 @@
 // records what each backend lacks (Target.caps), so the same scenarios can later run through the gateway.
 // Run: node --import tsx --test --test-concurrency=1 test/e2e/backends.test.ts   (E2E_VERBOSE=1 for logs)
 import { describe, it, before, after } from 'node:test';
-import { startVersitygw, startSeaweedfs, createBucketDirect, type Backend, type BackendCreds } from '../../testkit/backends.ts';
+import { startVersitygw, startSeaweedfs, startMinio, createBucketDirect, type Backend, type BackendCreds } from '../../testkit/backends.ts';
 import { assertCanary } from '../../testkit/canary.ts';
 import { dumpLogsOnFailure } from '../../testkit/process.ts';
 import { defineSdkScenarios, type Target } from './scenarios/sdk-ops.ts';
@@ -21,6 +21,7 @@ interface BackendCase {
 const CASES: BackendCase[] = [
   { label: 'versitygw', start: startVersitygw, caps: BACKEND_CAPS.versitygw },
   { label: 'seaweedfs', start: startSeaweedfs, caps: BACKEND_CAPS.seaweedfs },
+  { label: 'minio', start: startMinio, caps: BACKEND_CAPS.minio },
 ];
 
 for (const c of CASES) {

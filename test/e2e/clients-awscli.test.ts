@@ -13,8 +13,8 @@ const captured: RunSpec[] = [
   { transport: 'http', style: 'path', backend: 'versity', capture: true },
   { transport: 'https', style: 'path', backend: 'weed', capture: true },
 ];
-const V1_RUNS: RunSpec[] = [...captured, { transport: 'https', style: 'virtual', backend: 'versity', capture: false }];
-const V2_RUNS: RunSpec[] = [...captured, { transport: 'http', style: 'virtual', backend: 'weed', capture: false }];
+const V1_RUNS: RunSpec[] = [...captured, { transport: 'https', style: 'virtual', backend: 'versity', capture: false }, { transport: 'http', style: 'path', backend: 'minio', capture: false }];
+const V2_RUNS: RunSpec[] = [...captured, { transport: 'http', style: 'virtual', backend: 'weed', capture: false }, { transport: 'https', style: 'path', backend: 'minio', capture: false }];
 
 describe('aws-cli through the gateway', () => {
   const cw = useClientWorld();

@@ -13,6 +13,7 @@ const RUNS: RunSpec[] = [
   { transport: 'https', style: 'path', backend: 'weed', capture: true },
   { transport: 'https', style: 'virtual', backend: 'versity', capture: false },
   { transport: 'http', style: 'virtual', backend: 'weed', capture: true },
+  { transport: 'https', style: 'virtual', backend: 'minio', capture: false },
 ];
 
 describe('rclone through the gateway', () => {

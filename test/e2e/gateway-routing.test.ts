@@ -31,9 +31,9 @@ describe('gateway routing and rewriting', () => {
 
   it('ListBuckets lists exactly the configured buckets the user may use', async () => {
     const a = await alice.send(new ListBucketsCommand({}));
-    assert.deepEqual(a.Buckets?.map((b) => b.Name), ['archive', 'media', 'releases']);
+    assert.deepEqual(a.Buckets?.map((b) => b.Name), ['archive', 'lake', 'media', 'releases']);
     const b = await bob.send(new ListBucketsCommand({}));
-    assert.deepEqual(b.Buckets?.map((x) => x.Name), ['archive', 'media', 'releases', 'secret']);
+    assert.deepEqual(b.Buckets?.map((x) => x.Name), ['archive', 'lake', 'media', 'releases', 'secret']);
   });
 
   it('an aliased bucket stores under the real name on its backend, and the client never sees it', async () => {

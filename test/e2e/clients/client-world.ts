@@ -9,13 +9,13 @@ import { before, after } from 'node:test';
 import type { Backend } from '../../../testkit/backends.ts';
 import type { RunningGateway } from '../../../testkit/gateway.ts';
 import { dumpLogsOnFailure, trackTempDir } from '../../../testkit/process.ts';
-import { startWorld, TEST_DOMAIN, USERS, type World } from '../../../testkit/world.ts';
+import { backendLogs, startWorld, TEST_DOMAIN, USERS, type BackendName, type World } from '../../../testkit/world.ts';
 import { BACKEND_CAPS, runPrefix, type Capabilities } from '../../../testkit/target.ts';
 import { startRecorder, type Recorder } from './recorder.ts';
 
 export type Transport = 'http' | 'https';
 export type Style = 'path' | 'virtual';
-export type BackendName = 'versity' | 'weed';
+export type { BackendName };
 
 /** One combination a client is run in. `capture`: through the recorder, whose findings are asserted. */
 export interface RunSpec {
@@ -26,7 +26,7 @@ export interface RunSpec {
 }
 
 /** The bucket used on each backend (same real name behind the gateway, no alias). */
-export const BUCKET_ON: Record<BackendName, string> = { versity: 'releases', weed: 'media' };
+export const BUCKET_ON: Record<BackendName, string> = { versity: 'releases', weed: 'media', minio: 'lake' };
 /** A bucket alice may create and delete (not configured: it lands on the default backend, versitygw). */
 export const SCRATCH_BUCKET = 'scratch-alice';
 
@@ -34,6 +34,7 @@ export const SCRATCH_BUCKET = 'scratch-alice';
 export const CAPS: Record<BackendName, Partial<Capabilities>> = {
   versity: { ...BACKEND_CAPS.versitygw, listEncodingTypeUrl: true },
   weed: BACKEND_CAPS.seaweedfs,
+  minio: BACKEND_CAPS.minio,
 };
 
 export function runLabel(s: RunSpec): string {
@@ -91,7 +92,7 @@ export function useClientWorld(): () => ClientWorld {
   }, { timeout: 180_000 });
   after(async () => { await world?.stop(); });
   dumpLogsOnFailure(() => [
-    ...(world ? [{ name: 'gateway-http', logs: world.gateway.proc.logs }, { name: 'versitygw', logs: world.versity.logs }, { name: 'seaweedfs', logs: world.weed.logs }] : []),
+    ...(world ? [{ name: 'gateway-http', logs: world.gateway.proc.logs }, ...backendLogs(world)] : []),
     ...(cw ? [{ name: 'gateway-https', logs: cw.gateway('https').proc.logs }] : []),
   ]);
   return () => {
@@ -164,4 +165,5 @@ export const STANDARD_RUNS: RunSpec[] = [
   { transport: 'http', style: 'virtual', backend: 'weed', capture: false },
   { transport: 'https', style: 'path', backend: 'weed', capture: true },
   { transport: 'https', style: 'virtual', backend: 'versity', capture: false },
+  { transport: 'http', style: 'path', backend: 'minio', capture: false },
 ];

@@ -86,7 +86,7 @@ test('ext_authz over HTTP: every request header in, the signed request and the t
   assert.deepEqual(authz.allowed_headers, { patterns: [{ safe_regex: { regex: '.+' } }] });
   const r = authz.http_service.authorization_response;
   assert.deepEqual(r.allowed_upstream_headers.patterns.map((p: Json) => p.exact).sort(), [
-    'authorization', 'x-amz-content-sha256', 'x-amz-copy-source', 'x-amz-date',
+    'accept-encoding', 'authorization', 'x-amz-content-sha256', 'x-amz-copy-source', 'x-amz-date',
     AUTHORITY_HEADER, CLUSTER_HEADER, EXTPROC_HEADER, PATH_HEADER,
   ].sort());
   assert.deepEqual(r.allowed_client_headers.patterns.map((p: Json) => p.exact), ['content-type', 'x-amz-request-id', STATUS_HEADER]);
@@ -99,7 +99,7 @@ test('ext_authz over HTTP: every request header in, the signed request and the t
   for (const h of [PATH_HEADER, AUTHORITY_HEADER, CONTENT_LENGTH_HEADER]) assert.ok(lua('bucketgate.request_target').includes(`"${h}"`), h);
   assert.deepEqual(names(b), [
     'bucketgate.check_edge', 'envoy.filters.http.ext_authz', 'bucketgate.request_target',
-    'envoy.filters.http.ext_proc', 'envoy.filters.http.router',
+    'envoy.filters.http.ext_proc', 'envoy.filters.http.header_mutation', 'envoy.filters.http.router',
   ]);
   assert.deepEqual(clusterNames(b).slice(0, 2), [SERVICES_CLUSTER, AUTHZ_HTTP_CLUSTER]);
   const pipe = b.static_resources.clusters[1].load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.pipe.path;
@@ -124,7 +124,7 @@ test('ext_proc: request headers only, overridable, fed the ext_authz metadata', 
   assert.equal(proc.grpc_service.envoy_grpc.cluster_name, SERVICES_CLUSTER);
 
   // Order matters: authorize, then rewrite, then route.
-  assert.deepEqual(names(envoyBootstrap(grpcAuthz(), { servicesSockets: [SOCKET] })), ['envoy.filters.http.ext_authz', 'envoy.filters.http.ext_proc', 'bucketgate.error_hygiene', 'envoy.filters.http.router']);
+  assert.deepEqual(names(envoyBootstrap(grpcAuthz(), { servicesSockets: [SOCKET] })), ['envoy.filters.http.ext_authz', 'envoy.filters.http.ext_proc', 'bucketgate.error_hygiene', 'envoy.filters.http.header_mutation', 'envoy.filters.http.router']);
 });
 
 test('the route follows the cluster header and strips it; paths are never normalized', () => {

@@ -38,7 +38,7 @@ test('over HTTP the first filter sets the header from Envoy\'s address, removing
 });
 
 test('over gRPC the check reads the peer: no filter, unless trusted hops make Envoy\'s address differ from it', () => {
-  assert.deepEqual(filters(over('grpc')).map((f) => f.name), ['envoy.filters.http.ext_authz', 'envoy.filters.http.ext_proc', 'bucketgate.error_hygiene', 'envoy.filters.http.router']);
+  assert.deepEqual(filters(over('grpc')).map((f) => f.name), ['envoy.filters.http.ext_authz', 'envoy.filters.http.ext_proc', 'bucketgate.error_hygiene', 'envoy.filters.http.header_mutation', 'envoy.filters.http.router']);
   const behind = filters(over('grpc', 1));
   assert.equal(behind[0].name, 'bucketgate.source_ip');
   assert.match(lua(behind[0]), /function envoy_on_request\(handle\)\s+bucketgate_source_ip\(handle\)/);
