@@ -1,6 +1,7 @@
 // Generates Envoy's whole bootstrap from the gateway config: one listener with ext_authz ->
 // ext_proc -> router (filters.ts, routes.ts), one cluster per backend, admin on loopback only.
 import type { GatewayConfig } from '../core/config/types.ts';
+import { DEFAULT_LIMITS, type ListenLimits } from '../core/config/sections/listen.ts';
 import { authzHttpCluster, backendCluster, servicesCluster } from './clusters.ts';
 import { httpFilters } from './filters.ts';
 import { localReplyConfig } from './local-reply.ts';
@@ -26,6 +27,31 @@ function downstreamTls(cfg: GatewayConfig) {
         },
       },
     },
+  };
+}
+
+const limitsOf = (cfg: GatewayConfig): ListenLimits => cfg.listen.limits ?? DEFAULT_LIMITS;
+
+/** What one request may send and how long it may take to: README "Limits". */
+function headerLimits(l: ListenLimits) {
+  return {
+    max_request_headers_kb: l.maxRequestHeadersKb,
+    request_headers_timeout: `${l.requestHeadersTimeout}s`,
+    common_http_protocol_options: { max_headers_count: l.maxHeaders, idle_timeout: `${l.idleTimeout}s` },
+    http2_protocol_options: { max_concurrent_streams: l.maxConcurrentStreams },
+  };
+}
+
+/** Connections over all of Envoy's workers: past the limit new ones are refused at accept. */
+function overloadManager(l: ListenLimits) {
+  return {
+    resource_monitors: [{
+      name: 'envoy.resource_monitors.global_downstream_max_connections',
+      typed_config: {
+        '@type': 'type.googleapis.com/envoy.extensions.resource_monitors.downstream_connections.v3.DownstreamConnectionsConfig',
+        max_active_downstream_connections: l.maxConnections,
+      },
+    }],
   };
 }
 
@@ -60,6 +86,7 @@ function listener(cfg: GatewayConfig) {
               // Large objects stream for as long as they take; idle connections are cut.
               request_timeout: '0s',
               stream_idle_timeout: '300s',
+              ...headerLimits(limitsOf(cfg)),
               local_reply_config: localReplyConfig(),
               route_config: routeConfig(cfg),
               http_filters: httpFilters(cfg.envoy.extAuthz, cfg.listen.xffNumTrustedHops),
@@ -84,6 +111,7 @@ export function envoyBootstrap(cfg: GatewayConfig, opts: BootstrapOptions) {
         },
       ],
     },
+    overload_manager: overloadManager(limitsOf(cfg)),
     static_resources: {
       listeners: [listener(cfg)],
       clusters: [

@@ -13,8 +13,42 @@ export interface RawListen {
     domain?: string;
     region?: string;
     xff_num_trusted_hops?: number;
+    limits?: RawLimits;
   };
 }
+
+interface RawLimits {
+  max_connections?: number;
+  max_request_headers_kb?: number;
+  max_headers?: number;
+  request_headers_timeout?: number;
+  idle_timeout?: number;
+  max_concurrent_streams?: number;
+}
+
+/** What a public endpoint must bound (Envoy enforces each; README "Limits"). */
+export interface ListenLimits {
+  /** Open client connections at once, over all of Envoy's workers; more are refused at accept. */
+  maxConnections: number;
+  /** Size of a request's header block, URL included; larger is 400 RequestHeaderSectionTooLarge. */
+  maxRequestHeadersKb: number;
+  /** Number of request headers; more is 400 RequestHeaderSectionTooLarge too. */
+  maxHeaders: number;
+  /** Seconds a client may take to send its whole header block (a slowloris client is cut off). */
+  requestHeadersTimeout: number;
+  /** Seconds a connection with no request in flight stays open. */
+  idleTimeout: number;
+  /** Concurrent requests on one HTTP/2 connection. */
+  maxConcurrentStreams: number;
+}
+
+/**
+ * S3 itself caps a request's headers at 8 KiB; 32 KiB leaves room for long presigned URLs. Envoy's own
+ * defaults are no connection limit, no header timeout, 60 KiB, 1 h idle and unbounded HTTP/2 streams.
+ */
+export const DEFAULT_LIMITS: ListenLimits = {
+  maxConnections: 10_000, maxRequestHeadersKb: 32, maxHeaders: 100, requestHeadersTimeout: 10, idleTimeout: 300, maxConcurrentStreams: 100,
+};
 
 export interface TlsConfig {
   certFile: string;
@@ -34,6 +68,8 @@ export interface ListenConfig {
    * absent or 0: the client's address is the connection's peer, whatever headers say.
    */
   xffNumTrustedHops?: number;
+  /** Always set by the loader; a config built in code may leave it out (then DEFAULT_LIMITS). */
+  limits?: ListenLimits;
 }
 
 const DEFAULT_ADDRESS = '127.0.0.1';
@@ -74,13 +110,25 @@ export const listen: Section<RawListen, { listen: ListenConfig }> = {
           default: 0,
           description: 'the number of trusted proxies in front of the gateway (0-16), whose X-Forwarded-For entries name the client',
         },
+        limits: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            max_connections: { type: 'integer', minimum: 1, maximum: 1_000_000, default: DEFAULT_LIMITS.maxConnections, description: 'a whole number of connections from 1 to 1000000' },
+            max_request_headers_kb: { type: 'integer', minimum: 8, maximum: 96, default: DEFAULT_LIMITS.maxRequestHeadersKb, description: 'a whole number of KiB from 8 to 96 (the request header block, URL included)' },
+            max_headers: { type: 'integer', minimum: 32, maximum: 1000, default: DEFAULT_LIMITS.maxHeaders, description: 'a whole number of headers from 32 to 1000' },
+            request_headers_timeout: { type: 'integer', minimum: 1, maximum: 300, default: DEFAULT_LIMITS.requestHeadersTimeout, description: 'a whole number of seconds from 1 to 300' },
+            idle_timeout: { type: 'integer', minimum: 1, maximum: 86_400, default: DEFAULT_LIMITS.idleTimeout, description: 'a whole number of seconds from 1 to 86400' },
+            max_concurrent_streams: { type: 'integer', minimum: 1, maximum: 10_000, default: DEFAULT_LIMITS.maxConcurrentStreams, description: 'a whole number of streams from 1 to 10000' },
+          },
+        },
       },
     },
   },
 
   // TLS paths are made absolute: Envoy runs in another working directory.
   toModel(raw, { baseDir }) {
-    const { address, port, tls, domain, region, xff_num_trusted_hops: hops } = raw.listen ?? {};
+    const { address, port, tls, domain, region, xff_num_trusted_hops: hops, limits: l = {} } = raw.listen ?? {};
     return {
       listen: {
         address: address ?? DEFAULT_ADDRESS,
@@ -89,6 +137,14 @@ export const listen: Section<RawListen, { listen: ListenConfig }> = {
         ...(domain !== undefined && { domain }),
         ...(region !== undefined && { region }),
         ...(hops !== undefined && hops > 0 && { xffNumTrustedHops: hops }),
+        limits: {
+          maxConnections: l.max_connections ?? DEFAULT_LIMITS.maxConnections,
+          maxRequestHeadersKb: l.max_request_headers_kb ?? DEFAULT_LIMITS.maxRequestHeadersKb,
+          maxHeaders: l.max_headers ?? DEFAULT_LIMITS.maxHeaders,
+          requestHeadersTimeout: l.request_headers_timeout ?? DEFAULT_LIMITS.requestHeadersTimeout,
+          idleTimeout: l.idle_timeout ?? DEFAULT_LIMITS.idleTimeout,
+          maxConcurrentStreams: l.max_concurrent_streams ?? DEFAULT_LIMITS.maxConcurrentStreams,
+        },
       },
     };
   },

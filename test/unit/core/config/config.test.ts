@@ -12,6 +12,7 @@ import {
   loadConfigFile,
 } from '../../../../core/config/load.ts';
 import { configSchema, schemaText } from '../../../../core/config/schema.ts';
+import { DEFAULT_LIMITS } from '../../../../core/config/sections/listen.ts';
 import { ENV, FIXTURES, doc, lint } from '../../fixtures/config/helpers.ts';
 
 test('the full fixture resolves into the runtime model', () => {
@@ -21,6 +22,7 @@ test('the full fixture resolves into the runtime model', () => {
     port: 9443,
     tls: { certFile: join(FIXTURES, 'tls/gateway.crt'), keyFile: join(FIXTURES, 'tls/gateway.key') },
     domain: 's3.example.test',
+    limits: DEFAULT_LIMITS,
   });
   assert.deepEqual(config.backends, [
     {
@@ -65,7 +67,7 @@ test('defaults are applied to a minimal config', () => {
   const { problems, config } = lint(doc());
   assert.deepEqual(problems, []);
   assert.ok(config);
-  assert.deepEqual(config.listen, { address: '127.0.0.1', port: 9000 });
+  assert.deepEqual(config.listen, { address: '127.0.0.1', port: 9000, limits: DEFAULT_LIMITS });
   assert.equal(config.backends[0]!.region, 'us-east-1');
   assert.equal(config.backends[0]!.addressing, 'path');
   assert.equal(config.defaultBackend, undefined);
