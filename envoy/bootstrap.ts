@@ -83,6 +83,9 @@ function listener(cfg: GatewayConfig) {
               // a client chose (without use_remote_address Envoy would believe the last XFF entry).
               use_remote_address: true,
               xff_num_trusted_hops: cfg.listen.xffNumTrustedHops ?? 0,
+              // Expect: 100-continue goes to the backend, which answers it once the request reached it:
+              // a refused upload is refused before its client sends the body (Envoy would say 100 at once).
+              proxy_100_continue: true,
               // Large objects stream for as long as they take; idle connections are cut.
               request_timeout: '0s',
               stream_idle_timeout: '300s',

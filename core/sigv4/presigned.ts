@@ -33,6 +33,8 @@ const REQUIRED = [
   'X-Amz-Expires',
 ] as const;
 
+const PRESIGN_NAMES = [...REQUIRED, 'X-Amz-Security-Token'] as const;
+
 function queryError(message: string): S3Error {
   return errors.authorizationQueryParametersError(message);
 }
@@ -50,6 +52,19 @@ function parseExpires(expires: string): number {
     );
   }
   return seconds;
+}
+
+/**
+ * Each X-Amz-* parameter of a presigned URL at most once: with two, which one a parser reads (and
+ * which one the backend would) is a guess an attacker gets to make.
+ */
+export function assertSinglePresignParams(pairs: Iterable<readonly [string, string]>): void {
+  const seen = new Set<string>();
+  for (const [name] of pairs) {
+    if (!(PRESIGN_NAMES as readonly string[]).includes(name)) continue;
+    if (seen.has(name)) throw queryError(`${name} must appear only once in a presigned URL`);
+    seen.add(name);
+  }
 }
 
 export function parsePresignedQuery(params: QueryLookup): PresignedParams {

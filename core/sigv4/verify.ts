@@ -5,7 +5,7 @@ import { createHmac, hash, timingSafeEqual } from 'node:crypto';
 import { errors } from '../errors.ts';
 import { parseAuthorizationHeader } from './auth-header.ts';
 import { canonicalHeaders, canonicalQuery, canonicalRequest, canonicalUri, parseQuery } from './canonical.ts';
-import { parsePresignedQuery } from './presigned.ts';
+import { assertSinglePresignParams, parsePresignedQuery } from './presigned.ts';
 import { ALGORITHM, type Credential, credentialScope } from './scope.ts';
 import type { SigningKeyCache } from './signing-key.ts';
 import { MAX_SKEW_MS, formatAmzDate, isoSeconds, parseAmzDate } from './time.ts';
@@ -85,8 +85,10 @@ export function verifySigV4(
   options: VerifyOptions = {},
 ): VerifiedIdentity {
   const authorization = req.header('authorization');
-  const query = new Map(parseQuery(req.rawQuery));
+  const pairs = parseQuery(req.rawQuery);
+  const query = new Map(pairs);
   const presigned = query.has('X-Amz-Algorithm');
+  if (presigned) assertSinglePresignParams(pairs);
   if (authorization !== undefined && presigned) {
     throw errors.invalidArgument(
       'Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified',
