@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { createHash, createHmac } from 'node:crypto';
 import { S3Error } from '../../../../core/errors.ts';
 import { parseAuthorizationHeader } from '../../../../core/sigv4/auth-header.ts';
-import { parsePresignedQuery } from '../../../../core/sigv4/presigned.ts';
+import { assertSinglePresignParams, parsePresignedQuery } from '../../../../core/sigv4/presigned.ts';
 import { SigningKeyCache } from '../../../../core/sigv4/signing-key.ts';
 import { type IncomingRequest, verifySigV4 } from '../../../../core/sigv4/verify.ts';
 
@@ -231,4 +231,16 @@ test('presigned X-Amz-Expires over a week is rejected through verifySigV4 too', 
     `X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=${encodeURIComponent(CRED)}&X-Amz-Date=20130524T000000Z` +
     `&X-Amz-Expires=604801&X-Amz-SignedHeaders=host&X-Amz-Signature=${SIG}`;
   assert.throws(() => verify(request({}, query)), isS3Error('AuthorizationQueryParametersError', 400));
+});
+
+test('a presigned URL with an X-Amz-* parameter twice → AuthorizationQueryParametersError (others may repeat)', () => {
+  const good: Array<[string, string]> = [['X-Amz-Algorithm', 'AWS4-HMAC-SHA256'], ['X-Amz-Signature', 'ab'], ['prefix', 'a'], ['prefix', 'b']];
+  assertSinglePresignParams(good);
+  for (const name of ['X-Amz-Signature', 'X-Amz-Credential', 'X-Amz-Date', 'X-Amz-Expires', 'X-Amz-SignedHeaders', 'X-Amz-Security-Token']) {
+    assert.throws(
+      () => assertSinglePresignParams([...good, [name, 'x'], [name, 'y']]),
+      (e: unknown) => e instanceof S3Error && e.code === 'AuthorizationQueryParametersError' && e.status === 400 && e.message.includes(name),
+      name,
+    );
+  }
 });
