@@ -22,6 +22,8 @@ export interface GatewayVariant {
   domain?: string;
   /** listen.region: the only region clients may sign for, and the one every bucket is shown in. */
   region?: string;
+  /** envoy.ext_authz: how Envoy asks for the check (the default is http). */
+  extAuthz?: 'http' | 'grpc';
 }
 
 export const USERS = {
@@ -84,7 +86,7 @@ function backendEnv(b: Backends): Record<string, string> {
   return Object.fromEntries(Object.entries(b).flatMap(([name, backend]) => [[`${envName(name)}_KEY`, backend.accessKey], [`${envName(name)}_SECRET`, backend.secretKey]]));
 }
 
-function configYaml(b: Backends, ports: { port: number; adminPort: number }, listen: string): string {
+function configYaml(b: Backends, ports: { port: number; adminPort: number }, listen: string, extAuthz: 'http' | 'grpc' = 'http'): string {
   return `
 ${listen}
 backends:
@@ -103,7 +105,7 @@ users:
   - name: bob
     access_keys: [ { access_key_id: ${USERS.bob.accessKeyId}, secret_access_key: ${USERS.bob.secretAccessKey} } ]
     buckets: "*"
-envoy: { admin_port: ${ports.adminPort} }
+envoy: { admin_port: ${ports.adminPort}, ext_authz: ${extAuthz} }
 `;
 }
 
@@ -132,7 +134,7 @@ function gatewayStarter(b: Backends): {
       if (material && variant.domain && !material.altNames.includes(`DNS:*.${variant.domain}`)) {
         throw new Error(`the world's certificate was made for ${material.altNames.join(', ')}, not for ${variant.domain}`);
       }
-      return startGateway((p) => configYaml(b, p, listenYaml(p.port, variant, material)), {
+      return startGateway((p) => configYaml(b, p, listenYaml(p.port, variant, material), variant.extAuthz), {
         ...backendEnv(b),
         ALICE_SECRET: USERS.alice.secretAccessKey,
       }, { tls: variant.tls === true });
