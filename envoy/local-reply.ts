@@ -39,6 +39,8 @@ export function localReplyConfig() {
       ),
       // Envoy's own limit on request headers (60 KiB): AWS answers 400 with this code.
       mapper(statusIs(431), 'RequestHeaderSectionTooLarge', 'Your request header section exceeds the maximum allowed size.', 400),
+      // Any other 500 Envoy makes itself (ext_proc's stream failed: a services worker died mid-request).
+      mapper(statusIs(500), 'InternalError', 'We encountered an internal error. Please try again.'),
       // A client that stops sending (stream idle timeout): S3's answer is 400 RequestTimeout.
       mapper(statusIs(408), 'RequestTimeout', 'Your socket connection to the server was not read from or written to within the timeout period. Idle connections will be closed.', 400),
     ],

@@ -289,7 +289,7 @@ test("Envoy's own replies are S3 XML with AWS's codes: authz down, backend down,
   const b = envoyBootstrap(gatewayConfig(), { servicesSockets: [SOCKET] }) as Json;
   const mappers = hcmOf(b).local_reply_config.mappers as Json[];
   const byCode = new Map(mappers.map((m) => [/<Code>(\w+)<\/Code>/.exec(m.body_format_override.text_format_source.inline_string)![1], m]));
-  assert.deepEqual([...byCode.keys()].sort(), ['RequestHeaderSectionTooLarge', 'RequestTimeout', 'ServiceUnavailable'].sort());
+  assert.deepEqual([...byCode.keys()].sort(), ['InternalError', 'RequestHeaderSectionTooLarge', 'RequestTimeout', 'ServiceUnavailable'].sort());
   const idle = byCode.get('RequestTimeout')!;
   assert.equal(idle.status_code, 400);
   assert.equal(idle.filter.status_code_filter.comparison.value.default_value, 408);
