@@ -120,7 +120,13 @@ const wire = fc.record({
   method: fc.constantFrom('GET', 'PUT', 'HEAD', 'DELETE', 'POST'),
   key: word,
   query: fc.array(fc.tuple(fc.oneof(word, fc.constantFrom('prefix', 'uploads', 'x-id')), fc.oneof(fc.constant(''), word)), { maxLength: 4 }),
-  meta: fc.option(fc.string({ unit: 'grapheme-ascii', maxLength: 12 }).map((s) => `v${s}`), { nil: undefined }),
+  // Header values as they arrive (ends already trimmed by HTTP), inner runs of spaces and tabs kept.
+  extra: fc.dictionary(
+    fc.constantFrom('x-amz-meta-note', 'content-type', 'range', 'x-amz-tagging', 'Content-MD5', 'X-Amz-Meta-Upper'),
+    fc.array(fc.oneof(fc.constantFrom(' ', '  ', '\t', ' \t ', ',', ';', '='), fc.string({ unit: 'grapheme-ascii', maxLength: 4 })), { maxLength: 6 })
+      .map((p) => `v${p.join('')}v`),
+    { maxKeys: 3 },
+  ),
   unsigned: fc.boolean(),
 });
 type Wire = typeof wire extends fc.Arbitrary<infer T> ? T : never;
@@ -132,7 +138,7 @@ function request(w: Wire): { request: HttpRequest; rawQuery: string } {
     query[name] = prior === undefined ? value : [...(Array.isArray(prior) ? prior : [prior]), value];
   }
   const headers: Record<string, string> = { host: 'bucket.s3.example.test', 'x-amz-content-sha256': w.unsigned ? 'UNSIGNED-PAYLOAD' : 'ab'.repeat(32) };
-  if (w.meta !== undefined) headers['x-amz-meta-note'] = w.meta;
+  Object.assign(headers, w.extra);
   const path = `/bucket/${w.key.split('/').map(enc).join('/')}`;
   const rawQuery = w.query.map(([n, v]) => `${enc(n)}=${enc(v)}`).join('&');
   return { request: new HttpRequest({ method: w.method, hostname: 'bucket.s3.example.test', path, query, headers }), rawQuery };
