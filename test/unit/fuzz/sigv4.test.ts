@@ -2,7 +2,8 @@
 // random and mutated input throw only S3Error, and what they accept re-renders to the same parse;
 // canonicalUri/canonicalQuery throw only S3Error and are idempotent; and requests of random paths,
 // queries and headers signed (and presigned) by @smithy/signature-v4 verify, while each one changed
-// after signing is refused with an S3Error.
+// after signing is refused with an S3Error; a signed request with its Authorization, x-amz-date,
+// payload hash, host, path or query textually mutated gives verifySigV4 nothing but S3 errors.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
@@ -14,7 +15,7 @@ import { canonicalQuery, canonicalUri } from '../../../core/sigv4/canonical.ts';
 import { parsePresignedQuery } from '../../../core/sigv4/presigned.ts';
 import { SigningKeyCache } from '../../../core/sigv4/signing-key.ts';
 import { type IncomingRequest, verifySigV4 } from '../../../core/sigv4/verify.ts';
-import { mutated, onlyS3Errors, params, testOptions, textOf } from './fuzz.ts';
+import { mutated, onlyS3Errors, params, piece, testOptions, textOf } from './fuzz.ts';
 
 const AUTH_SPECIALS = [
   'AWS4-HMAC-SHA256', 'AWS4-HMAC-SHA256 ', 'AWS ', ' ', ',', ', ', '=', '/', ';', 'Credential=', 'SignedHeaders=',
@@ -181,5 +182,30 @@ test('smithy-signed random requests verify; tampered ones give an S3Error', test
       assert.ok('error' in bad, `tampering #${t} still verified`);
     }),
     params(150),
+  );
+});
+
+const MUTABLE = ['authorization', 'x-amz-date', 'x-amz-content-sha256', 'host', 'rawQuery', 'rawPath'] as const;
+const MUTATION_SPECIALS = [...AUTH_SPECIALS, ...URI_SPECIALS, 'X-Amz-Algorithm=AWS4-HMAC-SHA256', 'X-Amz-Signature=', 'UNSIGNED-PAYLOAD', 'T', 'Z'];
+
+test('verifySigV4 on a signed request with one part textually mutated: only S3 errors', testOptions, async () => {
+  const cache = new SigningKeyCache();
+  const edit = fc.tuple(fc.constantFrom(...MUTABLE), fc.array(fc.tuple(fc.nat(), fc.string({ maxLength: 3 }), piece(MUTATION_SPECIALS)), { minLength: 1, maxLength: 3 }));
+  await fc.assert(
+    fc.asyncProperty(wire, fc.boolean(), edit, async (w, presign, [part, edits]) => {
+      const req = await signedIncoming(w, presign);
+      const original = part === 'rawQuery' ? req.rawQuery : part === 'rawPath' ? req.rawPath : (req.header(part) ?? '');
+      // Each edit replaces up to three characters at a position with a special or random piece.
+      const changed = edits.reduce((s, [at, cut, insert]) => {
+        const i = s.length === 0 ? 0 : at % (s.length + 1);
+        return s.slice(0, i) + insert + s.slice(i + cut.length);
+      }, original);
+      const tampered: IncomingRequest =
+        part === 'rawQuery' ? { ...req, rawQuery: changed }
+        : part === 'rawPath' ? { ...req, rawPath: changed }
+        : { ...req, header: (n) => (n === part ? changed : req.header(n)) };
+      onlyS3Errors(() => verifySigV4(tampered, lookup, NOW, cache));
+    }),
+    params(300),
   );
 });
