@@ -71,4 +71,22 @@ function encodedLength(chunks: Buffer[], trailerLine?: string): number {
   return total + 2;
 }
 
+/** A body signed along `ctx`'s chain, as a client builds it (chunks, the final empty one, optional trailer lines). */
+export function signedChunkedBody(ctx: ChainContext, seed: string, chunks: Buffer[], trailers?: string[]): Buffer {
+  const parts: Buffer[] = [];
+  let prev = seed;
+  for (const c of [...chunks, Buffer.alloc(0)]) {
+    prev = chunkSignature(ctx, prev, c);
+    parts.push(Buffer.from(`${c.length.toString(16)};chunk-signature=${prev}\r\n`), c);
+    if (c.length > 0) parts.push(Buffer.from('\r\n'));
+  }
+  if (trailers) {
+    const canonical = trailers.map((t) => `${t}\n`).join('');
+    parts.push(Buffer.from(trailers.map((t) => `${t}\r\n`).join('')));
+    parts.push(Buffer.from(`x-amz-trailer-signature:${trailerSignature(ctx, prev, canonical)}\r\n`));
+  }
+  parts.push(Buffer.from('\r\n'));
+  return Buffer.concat(parts);
+}
+
 export const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');

@@ -13,7 +13,7 @@ const URL_ENCODED = /<EncodingType>url<\/EncodingType>/;
 interface Entry {
   /** As the body has it: XML-escaped, URL-encoded with encoding-type=url. */
   raw: string;
-  /** The key or prefix itself; undefined when the backend's URL encoding does not decode. */
+  /** The key or prefix itself; undefined when it does not decode (XML reference or URL encoding). */
   name: string | undefined;
   kind: EntryKind;
 }
@@ -21,14 +21,13 @@ interface Entry {
 function entryOf(inner: string | undefined, prefix: string | undefined, urlEncoded: boolean): Entry | undefined {
   const raw = prefix ?? KEY.exec(inner ?? '')?.[1];
   if (raw === undefined) return undefined;
-  const text = unescapeXml(raw);
-  let name: string | undefined = text;
-  if (urlEncoded) {
-    try {
-      name = decodeURIComponent(text.replace(/\+/g, '%20'));
-    } catch {
-      name = undefined;
-    }
+  let name: string | undefined;
+  try {
+    // A character reference beyond Unicode (&#x110000;) throws in unescapeXml, bad %-encoding here.
+    const text = unescapeXml(raw);
+    name = urlEncoded ? decodeURIComponent(text.replace(/\+/g, '%20')) : text;
+  } catch {
+    name = undefined;
   }
   return { raw, name, kind: prefix === undefined ? 'key' : 'prefix' };
 }

@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { S3Error } from '../../../../core/errors.ts';
-import { chunkSignature, trailerSignature, type ChainContext } from '../../../../core/sigv4/chunk-signature.ts';
+import { chunkSignature, type ChainContext } from '../../../../core/sigv4/chunk-signature.ts';
+import { signedChunkedBody as signedBody } from '../../../../testkit/chunked-client.ts';
 import { signingKey } from '../../../../core/sigv4/signing-key.ts';
 import { SigningKeyCache } from '../../../../core/sigv4/signing-key.ts';
 import { verifySigV4 } from '../../../../core/sigv4/verify.ts';
@@ -53,24 +54,6 @@ test("AWS's example: the three chunk signatures", () => {
   assert.equal(s2, '0055627c9e194cb4542bae2aa5492e3c1575bbb81b612b7d234b86a503ef5497');
   assert.equal(chunkSignature(AWS_CTX, s2, Buffer.alloc(0)), 'b6c6ea8a5354eaf15b3cb7646744f4275b71ea724fed81ceb9323e279d449df9');
 });
-
-/** A body signed along `ctx`'s chain, as a client builds it. */
-function signedBody(ctx: ChainContext, seed: string, chunks: Buffer[], trailers?: string[]): Buffer {
-  const parts: Buffer[] = [];
-  let prev = seed;
-  for (const c of [...chunks, Buffer.alloc(0)]) {
-    prev = chunkSignature(ctx, prev, c);
-    parts.push(Buffer.from(`${c.length.toString(16)};chunk-signature=${prev}\r\n`), c);
-    if (c.length > 0) parts.push(Buffer.from('\r\n'));
-  }
-  if (trailers) {
-    const canonical = trailers.map((t) => `${t}\n`).join('');
-    parts.push(Buffer.from(trailers.map((t) => `${t}\r\n`).join('')));
-    parts.push(Buffer.from(`x-amz-trailer-signature:${trailerSignature(ctx, prev, canonical)}\r\n`));
-  }
-  parts.push(Buffer.from('\r\n'));
-  return Buffer.concat(parts);
-}
 
 function ends(decodedLength: number, trailer = false): ChainEnds {
   return {

@@ -169,3 +169,14 @@ test('the response stage: pins V1\'s marker before filtering, filters every list
   const error = '<Error><Code>AccessDenied</Code><Key>team-b/y</Key></Error>';
   assert.equal(err.onBody(Buffer.from(error)).toString(), error);
 });
+
+test('a key whose character reference is beyond Unicode is left out, not a crash (found by fuzzing)', () => {
+  const body = (key: string) =>
+    `<ListBucketResult><KeyCount>2</KeyCount><IsTruncated>true</IsTruncated><Contents><Key>ok</Key></Contents><DeleteMarker><Key>${key}</Key></DeleteMarker></ListBucketResult>`;
+  for (const key of ['&#99999999999;', '&#x110000;']) {
+    const out = filterListing(body(key), () => false);
+    assert.doesNotMatch(out, /DeleteMarker/);
+    assert.match(out, /<KeyCount>1<\/KeyCount><IsTruncated>true<\/IsTruncated><Contents><Key>ok<\/Key>/);
+    assert.match(pinNextMarker(body(key)), /<NextMarker>ok<\/NextMarker>/);
+  }
+});
