@@ -8,10 +8,12 @@ import { after, before, describe, it } from 'node:test';
 import { createBucketDirect, startVersitygw, type Backend } from '../../testkit/backends.ts';
 import { assertCanary } from '../../testkit/canary.ts';
 import { startGateway, type RunningGateway } from '../../testkit/gateway.ts';
+import { oneBucketYaml } from '../../testkit/one-bucket.ts';
 import { dumpLogsOnFailure } from '../../testkit/process.ts';
+import { USERS } from '../../testkit/world.ts';
 import { errorCode, presignedPath, send, signedRequest } from '../../testkit/raw-request.ts';
 
-const ALICE = { accessKeyId: 'AKIAALICE0000000001', secretAccessKey: 'alice-secret-0123456789abcdef' };
+const ALICE = USERS.alice;
 
 /** What the gateway did with bytes written to its socket: its answer (status, S3 code) or a close. */
 interface Outcome {
@@ -31,16 +33,7 @@ describe('bad-input corpus through the gateway', () => {
     // The canary first: the backend must reject a wrong secret, or nothing below proves anything.
     await assertCanary(versity);
     await createBucketDirect(versity, 'releases');
-    gateway = await startGateway((p) => `
-listen: { address: 127.0.0.1, port: ${p.port} }
-backends:
-  - { name: versity, type: s3, endpoint: ${versity.endpoint}, credentials: { access_key_id: ${versity.accessKey}, secret_access_key: ${versity.secretKey} } }
-buckets:
-  releases: { backend: versity }
-users:
-  - { name: alice, access_keys: [ { access_key_id: ${ALICE.accessKeyId}, secret_access_key: ${ALICE.secretAccessKey} } ], buckets: [releases] }
-envoy: { admin_port: ${p.adminPort} }
-`);
+    gateway = await startGateway((p) => oneBucketYaml(p, { bucket: 'releases', backend: versity }));
   }, { timeout: 180_000 });
   after(async () => {
     await gateway?.stop();

@@ -15,9 +15,11 @@ import {
 import { createBucketDirect, directClient, startVersitygw, type Backend } from '../../testkit/backends.ts';
 import { assertCanary } from '../../testkit/canary.ts';
 import { startGateway, type RunningGateway } from '../../testkit/gateway.ts';
+import { oneBucketYaml } from '../../testkit/one-bucket.ts';
 import { dumpLogsOnFailure } from '../../testkit/process.ts';
+import { USERS } from '../../testkit/world.ts';
 
-const ALICE = { accessKeyId: 'AKIAALICE0000000001', secretAccessKey: 'alice-secret-0123456789abcdef' };
+const ALICE = USERS.alice;
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 18);
 const CLIENTS = 4;
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -78,16 +80,7 @@ describe('fault soak: mixed load while the services, the backend connections and
     await assertCanary(versity);
     await createBucketDirect(versity, 'soak');
     relay = await startRelay(Number(new URL(versity.endpoint).port));
-    gateway = await startGateway((p) => `
-listen: { address: 127.0.0.1, port: ${p.port} }
-backends:
-  - { name: versity, type: s3, endpoint: http://127.0.0.1:${relay.port}, credentials: { access_key_id: ${versity.accessKey}, secret_access_key: ${versity.secretKey} } }
-buckets:
-  soak: { backend: versity }
-users:
-  - { name: alice, access_keys: [ { access_key_id: ${ALICE.accessKeyId}, secret_access_key: ${ALICE.secretAccessKey} } ], buckets: [soak] }
-envoy: { admin_port: ${p.adminPort} }
-`);
+    gateway = await startGateway((p) => oneBucketYaml(p, { bucket: 'soak', backend: versity, endpoint: `http://127.0.0.1:${relay.port}` }));
   }, { timeout: 180_000 });
   after(async () => {
     await gateway?.stop();

@@ -7,10 +7,12 @@ import { after, before, describe, it } from 'node:test';
 import { createBucketDirect, startVersitygw, type Backend } from '../../testkit/backends.ts';
 import { assertCanary } from '../../testkit/canary.ts';
 import { startGateway, type RunningGateway } from '../../testkit/gateway.ts';
+import { oneBucketYaml } from '../../testkit/one-bucket.ts';
 import { dumpLogsOnFailure } from '../../testkit/process.ts';
+import { USERS } from '../../testkit/world.ts';
 import { errorCode, send, signedRequest } from '../../testkit/raw-request.ts';
 
-const ALICE = { accessKeyId: 'AKIAALICE0000000001', secretAccessKey: 'alice-secret-0123456789abcdef' };
+const ALICE = USERS.alice;
 const LIMITS = { max_connections: 6, max_request_headers_kb: 8, max_headers: 40, request_headers_timeout: 1, idle_timeout: 2 };
 
 describe('listen.limits', () => {
@@ -22,16 +24,7 @@ describe('listen.limits', () => {
     // The canary first: the backend must reject a wrong secret, or nothing below proves anything.
     await assertCanary(versity);
     await createBucketDirect(versity, 'releases');
-    gateway = await startGateway((p) => `
-listen: { address: 127.0.0.1, port: ${p.port}, limits: ${JSON.stringify(LIMITS)} }
-backends:
-  - { name: versity, type: s3, endpoint: ${versity.endpoint}, credentials: { access_key_id: ${versity.accessKey}, secret_access_key: ${versity.secretKey} } }
-buckets:
-  releases: { backend: versity }
-users:
-  - { name: alice, access_keys: [ { access_key_id: ${ALICE.accessKeyId}, secret_access_key: ${ALICE.secretAccessKey} } ], buckets: [releases] }
-envoy: { admin_port: ${p.adminPort} }
-`);
+    gateway = await startGateway((p) => oneBucketYaml(p, { bucket: 'releases', backend: versity, listen: `limits: ${JSON.stringify(LIMITS)}` }));
   }, { timeout: 180_000 });
   after(async () => {
     await gateway?.stop();
