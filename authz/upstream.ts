@@ -57,6 +57,11 @@ function assertBufferable(req: AuthzRequest): void {
   }
 }
 
+/** A body ext_proc may rewrite must arrive as XML, not compressed (MinIO gzips listings for mc). */
+function askUncompressed(set: Array<[string, string]>, stages: readonly ExtProcStage[]): Array<[string, string]> {
+  return stages.includes('rewrite-errors') ? [...set, ['accept-encoding', 'identity']] : set;
+}
+
 /**
  * A DeleteObjects batch ext_proc decides key by key: one the policy allows only so, and every batch on
  * a filesystem backend (its keys, in the body, must each stay inside the data directory).
@@ -78,7 +83,8 @@ export function planUpstream(req: AuthzRequest, d: RouteDecision, backend: Backe
   if (d.op === 'CorsPreflight') return { headers: { set, remove: [] } };
   // The form in the body carries the credentials: ext_proc authenticates and re-signs it.
   if (d.op === 'PostObject') {
-    return { headers: { set, remove: [] }, ticket: { stages: ['post-form', 'rewrite-errors', 'rewrite-success'], clientAuthority } };
+    const stages: ExtProcStage[] = ['post-form', 'rewrite-errors', 'rewrite-success'];
+    return { headers: { set: askUncompressed(set, stages), remove: [] }, ticket: { stages, clientAuthority } };
   }
   const { authorization, amzDate } = signer.sign(req.method, plan, now);
   set.push(['authorization', authorization], ['x-amz-date', amzDate], ['x-amz-content-sha256', plan.headersToSign['x-amz-content-sha256']!]);
@@ -97,9 +103,7 @@ export function planUpstream(req: AuthzRequest, d: RouteDecision, backend: Backe
     stages.unshift('signed-chunks');
     chunks = { client: seedOf(parseAuthorizationHeader(client), req.header('x-amz-date') ?? ''), backend: seedOf(parseAuthorizationHeader(authorization), amzDate) };
   }
-  // A body ext_proc may rewrite must arrive as XML, not compressed (MinIO gzips listings for mc).
-  if (stages.includes('rewrite-errors')) set.push(['accept-encoding', 'identity']);
-  const headers = { set, remove: REMOVED };
+  const headers = { set: askUncompressed(set, stages), remove: REMOVED };
   const requestTime = policyFiltered || perKey ? { requestTime: now.toISOString() } : {};
   return stages.length === 0 ? { headers } : { headers, ticket: { stages, clientAuthority, ...(chunks && { chunks }), ...requestTime } };
 }
