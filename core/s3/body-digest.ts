@@ -28,6 +28,14 @@ export const BODY_DIGEST_HEADERS = [
   'x-amz-checksum-crc32', 'x-amz-checksum-crc32c', 'x-amz-checksum-crc64nvme', 'x-amz-checksum-sha1', 'x-amz-checksum-sha256',
 ];
 
+/** Whether the client sent a digest of the body beyond the payload hash: Content-MD5 or a flexible checksum. */
+export function hasBodyDigest(headers: Readonly<Record<string, string>>): boolean {
+  return headers['content-md5'] !== undefined || Object.keys(headers).some(isChecksum);
+}
+
+/** x-amz-checksum-<algorithm>: a value; x-amz-checksum-type says how it was made and is none. */
+const isChecksum = (name: string): boolean => name.startsWith('x-amz-checksum-') && name !== 'x-amz-checksum-type';
+
 /**
  * Every digest the client sent must match the body: the signed payload hash (a client's signature
  * covers the body only through it), Content-MD5 and a flexible checksum. One we cannot compute is
@@ -43,8 +51,7 @@ export function assertBodyDigests(headers: Readonly<Record<string, string>>, bod
     if (!/^[A-Za-z0-9+/]{22}==$/.test(md5.trim())) throw new S3Error('InvalidDigest', 400, 'The Content-MD5 you specified was invalid.');
     if (createHash('md5').update(body).digest('base64') !== md5.trim()) throw badDigest('Content-MD5');
   }
-  for (const name of Object.keys(headers)) {
-    if (!name.startsWith('x-amz-checksum-') || name === 'x-amz-checksum-type') continue;
+  for (const name of Object.keys(headers).filter(isChecksum)) {
     const algorithm = CHECKSUMS[name];
     if (!algorithm) throw errors.invalidRequest(`${name} cannot be checked by this gateway on this request; use Content-MD5, CRC32, SHA1 or SHA256.`);
     if (algorithm(body) !== headers[name]!.trim()) throw badDigest(name.slice('x-amz-checksum-'.length).toUpperCase());

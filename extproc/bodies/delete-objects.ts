@@ -10,7 +10,7 @@ import { assertContained } from '../../backends/fs-containment.ts';
 import { forwardedPlan } from '../../backends/request-plan.ts';
 import type { BackendSigner } from '../../backends/signer.ts';
 import { errors, S3Error } from '../../core/errors.ts';
-import { assertBodyDigests, BODY_DIGEST_HEADERS, bodyDigests } from '../../core/s3/body-digest.ts';
+import { assertBodyDigests, BODY_DIGEST_HEADERS, bodyDigests, hasBodyDigest } from '../../core/s3/body-digest.ts';
 import { accessDeniedEntries, deleteResultXml, parseDeleteRequest, renderDeleteRequest, type DeleteObjectEntry } from '../../core/s3/delete-objects.ts';
 import { assertSafeKey } from '../../core/s3/request.ts';
 import type { RouteDecision } from '../../wire/route-decision.ts';
@@ -28,10 +28,6 @@ export interface DeleteObjectsContext {
 }
 
 const missingDigest = () => errors.invalidRequest('Missing required header for this request: Content-MD5 or x-amz-checksum-*');
-
-/** S3 requires a batch's digest: Content-MD5 or a flexible checksum. */
-const sentDigest = (headers: Readonly<Record<string, string>>): boolean =>
-  headers['content-md5'] !== undefined || Object.keys(headers).some((h) => h.startsWith('x-amz-checksum-') && h !== 'x-amz-checksum-type');
 
 export class DeleteObjectsStage implements BodyStage {
   private pending = true;
@@ -54,7 +50,8 @@ export class DeleteObjectsStage implements BodyStage {
     if (!this.pending) throw errors.internal();
     this.pending = false;
     if (!end) throw errors.incompleteBody();
-    if (!sentDigest(this.headers)) throw missingDigest();
+    // S3 requires a batch's digest.
+    if (!hasBodyDigest(this.headers)) throw missingDigest();
     assertBodyDigests(this.headers, chunk);
     const batch = parseDeleteRequest(chunk.toString('utf8'));
     const allowed: DeleteObjectEntry[] = [];
