@@ -126,3 +126,25 @@ test('ext_proc: every key refused is answered without the backend; a body that i
   assert.equal(r.status.code, 400);
   assert.match(r.body.toString(), /<Code>InvalidRequest<\/Code><Message>Missing required header for this request: Content-MD5/);
 });
+
+test('ext_proc decides each key with the client\'s address ext_authz saw (a when on request.sourceIp holds in both)', async () => {
+  const office = gatewayConfig({
+    users: [{ name: 'alice', accessKeys: [ALICE], policies: ['office'] }],
+    policies: [{ name: 'office', rules: [{ effect: 'allow', actions: ['delete'], resources: ['releases/team-a/*'], when: 'request.sourceIp.inCidr("10.0.0.0/8")' }] }],
+  });
+  const body = batch(['team-a/x', 'team-b/y']);
+  const keptFrom = async (sourceIp: string) => {
+    const req = await signed(ALICE, {
+      method: 'POST', path: encPath('releases'), query: { delete: '' }, sourceIp,
+      headers: { 'content-md5': md5(body), 'x-amz-content-sha256': sha256(body), 'content-length': String(body.length) },
+    });
+    const s = extprocStream(office);
+    s.handle(requestHeadersMsg(req, authzDeps(office)).msg);
+    const reply = s.handle({ request: 'request_body', request_body: { body: Buffer.from(body), end_of_stream: true } });
+    return reply.immediate_response ? [] : [...reply.request_body.response.body_mutation.body.toString().matchAll(/<Key>([^<]+)/g)].map((m) => m[1]);
+  };
+  assert.deepEqual(await keptFrom('10.1.2.3'), ['team-a/x']);
+  // From elsewhere ext_authz refuses the batch outright: no allow reaches the bucket.
+  const outside = authorize(await signed(ALICE, { method: 'POST', path: encPath('releases'), query: { delete: '' }, sourceIp: '192.0.2.1', headers: { 'content-length': '10' } }), { ...authzDeps(office), now: NOW });
+  assert.equal(!outside.ok && outside.error.code, 'AccessDenied');
+});
