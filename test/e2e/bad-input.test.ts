@@ -4,12 +4,8 @@
 // (Envoy's upstream counter does not move), and the next good request is served.
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { after, before, describe, it } from 'node:test';
-import { createBucketDirect, startVersitygw, type Backend } from '../../testkit/backends.ts';
-import { assertCanary } from '../../testkit/canary.ts';
-import { startGateway, type RunningGateway } from '../../testkit/gateway.ts';
-import { oneBucketYaml } from '../../testkit/one-bucket.ts';
-import { dumpLogsOnFailure } from '../../testkit/process.ts';
+import { describe, it } from 'node:test';
+import { useOneBucketGateway } from '../../testkit/one-bucket.ts';
 import { USERS } from '../../testkit/world.ts';
 import { errorCode, presignedPath, send, signedRequest } from '../../testkit/raw-request.ts';
 
@@ -25,28 +21,14 @@ interface Outcome {
 }
 
 describe('bad-input corpus through the gateway', () => {
-  let versity: Backend;
-  let gateway: RunningGateway;
+  const one = useOneBucketGateway({ bucket: 'releases' });
 
-  before(async () => {
-    versity = await startVersitygw({ accessKey: 'VERSITYROOTKEY', secretKey: 'versity-root-secret-0123456789' });
-    // The canary first: the backend must reject a wrong secret, or nothing below proves anything.
-    await assertCanary(versity);
-    await createBucketDirect(versity, 'releases');
-    gateway = await startGateway((p) => oneBucketYaml(p, { bucket: 'releases', backend: versity }));
-  }, { timeout: 180_000 });
-  after(async () => {
-    await gateway?.stop();
-    await versity?.stop();
-  });
-  dumpLogsOnFailure(() => (gateway ? [gateway.proc, { name: 'versitygw', logs: versity.logs }] : []));
-
-  const host = () => `127.0.0.1:${gateway.port}`;
+  const host = () => `127.0.0.1:${one().gateway.port}`;
 
   /** Writes `bytes`, reads until the gateway closes or 3 s pass, and reads the first answer. */
   function exchange(bytes: string | Buffer, keepWriting?: (s: net.Socket) => void): Promise<Outcome> {
     return new Promise((resolve, reject) => {
-      const socket = net.connect(gateway.port, '127.0.0.1');
+      const socket = net.connect(one().gateway.port, '127.0.0.1');
       let received = '';
       const finish = (closed: boolean) => {
         clearTimeout(timer);
@@ -89,10 +71,10 @@ describe('bad-input corpus through the gateway', () => {
 
   async function cases(table: [string, () => Promise<Outcome>, (o: Outcome, what: string) => void][]): Promise<void> {
     for (const [what, run, check] of table) {
-      const seen = await gateway.upstreamRequests('versity');
+      const seen = await one().gateway.upstreamRequests('versity');
       check(await run(), what);
-      assert.equal(await gateway.upstreamRequests('versity'), seen, `${what}: the backend saw it`);
-      const ok = await send(gateway.endpoint, await signedRequest(gateway.endpoint, ALICE, 'GET', '/releases?list-type=2'));
+      assert.equal(await one().gateway.upstreamRequests('versity'), seen, `${what}: the backend saw it`);
+      const ok = await send(one().gateway.endpoint, await signedRequest(one().gateway.endpoint, ALICE, 'GET', '/releases?list-type=2'));
       assert.equal(ok.status, 200, `after ${what}: the next good request failed: ${ok.body.slice(0, 200)}`);
     }
   }
@@ -160,11 +142,11 @@ describe('bad-input corpus through the gateway', () => {
   it('signatures: duplicated presign parameters, and a signature over one host replayed to another', async () => {
     await cases([
       ['a presigned URL with X-Amz-Signature twice', async () => {
-        const path = await presignedPath(gateway.endpoint, ALICE, 'GET', '/releases/x', 300);
+        const path = await presignedPath(one().gateway.endpoint, ALICE, 'GET', '/releases/x', 300);
         return exchange(`GET ${path}&X-Amz-Signature=${'0'.repeat(64)} HTTP/1.1\r\nhost: ${host()}\r\nconnection: close\r\n\r\n`);
       }, (o, w) => assertRefused(o, 400, w)],
       ['a presigned URL with X-Amz-Credential twice', async () => {
-        const path = await presignedPath(gateway.endpoint, ALICE, 'GET', '/releases/x', 300);
+        const path = await presignedPath(one().gateway.endpoint, ALICE, 'GET', '/releases/x', 300);
         return exchange(`GET ${path}&X-Amz-Credential=AKIAOTHER%2F20260101%2Fus-east-1%2Fs3%2Faws4_request HTTP/1.1\r\nhost: ${host()}\r\nconnection: close\r\n\r\n`);
       }, (o, w) => assertRefused(o, 400, w)],
       ['a request signed for another host, sent here', async () => {

@@ -7,16 +7,13 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import net from 'node:net';
-import { after, before, describe, it, type TestContext } from 'node:test';
+import { after, describe, it, type TestContext } from 'node:test';
 import {
   CompleteMultipartUploadCommand, CreateMultipartUploadCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, UploadPartCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { createBucketDirect, directClient, startVersitygw, type Backend } from '../../testkit/backends.ts';
-import { assertCanary } from '../../testkit/canary.ts';
-import { startGateway, type RunningGateway } from '../../testkit/gateway.ts';
-import { oneBucketYaml } from '../../testkit/one-bucket.ts';
-import { dumpLogsOnFailure } from '../../testkit/process.ts';
+import { directClient } from '../../testkit/backends.ts';
+import { useOneBucketGateway } from '../../testkit/one-bucket.ts';
 import { USERS } from '../../testkit/world.ts';
 
 const ALICE = USERS.alice;
@@ -70,26 +67,17 @@ function failureKind(e: unknown): string {
 }
 
 describe('fault soak: mixed load while the services, the backend connections and the backend fail in turn', () => {
-  let versity: Backend;
-  let relay: Awaited<ReturnType<typeof startRelay>>;
-  let gateway: RunningGateway;
-
-  before(async () => {
-    versity = await startVersitygw({ accessKey: 'VERSITYROOTKEY', secretKey: 'versity-root-secret-0123456789' });
-    // The canary first: the backend must reject a wrong secret, or nothing below proves anything.
-    await assertCanary(versity);
-    await createBucketDirect(versity, 'soak');
-    relay = await startRelay(Number(new URL(versity.endpoint).port));
-    gateway = await startGateway((p) => oneBucketYaml(p, { bucket: 'soak', backend: versity, endpoint: `http://127.0.0.1:${relay.port}` }));
-  }, { timeout: 180_000 });
-  after(async () => {
-    await gateway?.stop();
-    await relay?.close();
-    await versity?.stop();
+  let relay: Awaited<ReturnType<typeof startRelay>> | undefined;
+  const one = useOneBucketGateway({
+    bucket: 'soak',
+    endpointOf: async (versity) => {
+      relay = await startRelay(Number(new URL(versity.endpoint).port));
+      return `http://127.0.0.1:${relay.port}`;
+    },
   });
-  dumpLogsOnFailure(() => (gateway ? [gateway.proc, { name: 'versitygw', logs: versity.logs }] : []));
+  after(async () => { await relay?.close(); });
 
-  const client = (): S3Client => directClient({ endpoint: gateway.endpoint, accessKey: ALICE.accessKeyId, secretKey: ALICE.secretAccessKey });
+  const client = (): S3Client => directClient({ endpoint: one().gateway.endpoint, accessKey: ALICE.accessKeyId, secretKey: ALICE.secretAccessKey });
 
   /** One client's loop until `until`: mostly PUT and GET, some LIST, now and then a two-part multipart upload. */
   async function load(s3: S3Client, id: number, until: number, t: Tally): Promise<void> {
@@ -145,13 +133,13 @@ describe('fault soak: mixed load while the services, the backend connections and
     const loops = clients.map((s3, i) => load(s3, i, start + SECONDS * 1000, tally));
     const faults = (async () => {
       await at(0.2);
-      const pids = gateway.workerPids();
+      const pids = one().gateway.workerPids();
       assert.ok(pids.length > 0, 'no services worker pid');
       for (const pid of pids) process.kill(pid, 'SIGKILL');
       await at(0.45);
-      relay.cut();
+      relay!.cut();
       await at(0.65);
-      await relay.down(2_000);
+      await relay!.down(2_000);
     })();
     await Promise.all([...loops, faults]);
     for (const c of clients) c.destroy();
@@ -169,7 +157,7 @@ describe('fault soak: mixed load while the services, the backend connections and
     }
 
     // Every acknowledged object reads back byte-identical from the backend itself; no failed PUT is partial.
-    const direct = directClient(versity);
+    const direct = directClient(one().versity);
     let verified = 0;
     try {
       for (const [key, sum] of tally.acknowledged) {

@@ -3,12 +3,8 @@
 // idle connection is closed, connections past the cap are refused — and the next good request works.
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { after, before, describe, it } from 'node:test';
-import { createBucketDirect, startVersitygw, type Backend } from '../../testkit/backends.ts';
-import { assertCanary } from '../../testkit/canary.ts';
-import { startGateway, type RunningGateway } from '../../testkit/gateway.ts';
-import { oneBucketYaml } from '../../testkit/one-bucket.ts';
-import { dumpLogsOnFailure } from '../../testkit/process.ts';
+import { describe, it } from 'node:test';
+import { useOneBucketGateway } from '../../testkit/one-bucket.ts';
 import { USERS } from '../../testkit/world.ts';
 import { errorCode, send, signedRequest } from '../../testkit/raw-request.ts';
 
@@ -16,31 +12,17 @@ const ALICE = USERS.alice;
 const LIMITS = { max_connections: 6, max_request_headers_kb: 8, max_headers: 40, request_headers_timeout: 1, idle_timeout: 2 };
 
 describe('listen.limits', () => {
-  let versity: Backend;
-  let gateway: RunningGateway;
-
-  before(async () => {
-    versity = await startVersitygw({ accessKey: 'VERSITYROOTKEY', secretKey: 'versity-root-secret-0123456789' });
-    // The canary first: the backend must reject a wrong secret, or nothing below proves anything.
-    await assertCanary(versity);
-    await createBucketDirect(versity, 'releases');
-    gateway = await startGateway((p) => oneBucketYaml(p, { bucket: 'releases', backend: versity, listen: `limits: ${JSON.stringify(LIMITS)}` }));
-  }, { timeout: 180_000 });
-  after(async () => {
-    await gateway?.stop();
-    await versity?.stop();
-  });
-  dumpLogsOnFailure(() => (gateway ? [gateway.proc, { name: 'versitygw', logs: versity.logs }] : []));
+  const one = useOneBucketGateway({ bucket: 'releases', listen: `limits: ${JSON.stringify(LIMITS)}` });
 
   const listing = async (extra: Record<string, string> = {}) => {
-    const res = await send(gateway.endpoint, await signedRequest(gateway.endpoint, ALICE, 'GET', '/releases?list-type=2', { headers: extra }));
+    const res = await send(one().gateway.endpoint, await signedRequest(one().gateway.endpoint, ALICE, 'GET', '/releases?list-type=2', { headers: extra }));
     return `${res.status} ${errorCode(res.body) ?? ''}`.trim();
   };
 
   /** A raw connection to the gateway, and a promise of the moment the gateway closes it (with what it sent). */
   function connect(): Promise<{ socket: net.Socket; closed: Promise<string> }> {
     return new Promise((resolve, reject) => {
-      const socket = net.connect(gateway.port, '127.0.0.1');
+      const socket = net.connect(one().gateway.port, '127.0.0.1');
       let received = '';
       socket.on('data', (d) => { received += d.toString(); });
       const closed = new Promise<string>((done) => socket.once('close', () => done(received)));
