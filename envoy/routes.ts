@@ -31,6 +31,28 @@ function forwarded(cfg: GatewayConfig) {
   };
 }
 
+/**
+ * A backend connection that fails is tried again, at most twice. Refused, or closed before Envoy wrote
+ * the request: safe for every operation. Closed after the request was written: Envoy cannot tell
+ * whether the backend acted, so only the methods HTTP defines as idempotent are retried (S3's PUT and
+ * DELETE are: the same bytes to the same key); a POST (CreateMultipartUpload, CompleteMultipartUpload,
+ * a form) could act twice and is the client's to retry. A body past Envoy's buffer is never replayed.
+ */
+const IDEMPOTENT = { name: ':method', string_match: { safe_regex: { regex: 'GET|HEAD|PUT|DELETE|OPTIONS' } } };
+const retry = (idempotent: boolean) => ({
+  retry_on: idempotent ? 'connect-failure,reset' : 'connect-failure,reset-before-request',
+  num_retries: 2,
+});
+
+type Route = { match: { prefix: string; headers?: object[] } } & Record<string, unknown>;
+
+/** The route twice: idempotent methods first, with the wider retry, then every other method. */
+function byIdempotence(r: Route): Route[] {
+  const withRetry = (idempotent: boolean) => ({ ...r, route: { ...(r.route as object), retry_policy: retry(idempotent) } });
+  const idem = withRetry(true);
+  return [{ ...idem, match: { ...r.match, headers: [...(r.match.headers ?? []), IDEMPOTENT] } }, withRetry(false)];
+}
+
 export function routeConfig(cfg: GatewayConfig) {
   return {
     name: 's3',
@@ -40,7 +62,7 @@ export function routeConfig(cfg: GatewayConfig) {
         domains: ['*'],
         routes: [
           ...preflightRoutes(cfg, responseHeaders(cfg)),
-          {
+          ...byIdempotence({
             match: { prefix: '/', headers: [{ name: EXTPROC_HEADER, string_match: { exact: '1' } }] },
             ...forwarded(cfg),
             // A re-signed POST Object form has a new length, which Envoy does not let ext_proc set
@@ -53,12 +75,12 @@ export function routeConfig(cfg: GatewayConfig) {
                 keep_empty_value: false,
               },
             ],
-          },
-          {
+          }),
+          ...byIdempotence({
             match: { prefix: '/' },
             ...forwarded(cfg),
             typed_per_filter_config: { 'envoy.filters.http.ext_proc': { '@type': EXT_PROC_PER_ROUTE, disabled: true } },
-          },
+          }),
         ],
       },
     ],

@@ -6,7 +6,6 @@
 // itself. SOAK_SECONDS sets the length (default 18; the phases scale with it).
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import net from 'node:net';
 import { after, describe, it, type TestContext } from 'node:test';
 import {
   CompleteMultipartUploadCommand, CreateMultipartUploadCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, UploadPartCommand,
@@ -14,6 +13,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { directClient } from '../../testkit/backends.ts';
 import { useOneBucketGateway } from '../../testkit/one-bucket.ts';
+import { startRelay, type Relay } from '../../testkit/relay.ts';
 import { USERS } from '../../testkit/world.ts';
 
 const ALICE = USERS.alice;
@@ -22,30 +22,6 @@ const CLIENTS = 4;
 const REQUEST_TIMEOUT_MS = 30_000;
 
 const md5 = (b: Uint8Array) => createHash('md5').update(b).digest('hex');
-
-/** A TCP relay in front of the backend: its connections can be cut, and it can refuse all for a while. */
-async function startRelay(target: number): Promise<{ port: number; cut(): void; down(ms: number): Promise<void>; close(): Promise<void> }> {
-  const sockets = new Set<net.Socket>();
-  let refusing = false;
-  const server = net.createServer((client) => {
-    if (refusing) return void client.destroy();
-    const upstream = net.connect(target, '127.0.0.1');
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('close', () => sockets.delete(s));
-      s.on('error', () => { client.destroy(); upstream.destroy(); });
-    }
-    client.pipe(upstream).pipe(client);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const cut = () => { for (const s of sockets) s.destroy(); };
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    cut,
-    async down(ms) { refusing = true; cut(); await new Promise((r) => setTimeout(r, ms)); refusing = false; },
-    close: () => new Promise((r) => { cut(); server.close(() => r()); }),
-  };
-}
 
 interface Tally {
   requests: number;
@@ -67,7 +43,7 @@ function failureKind(e: unknown): string {
 }
 
 describe('fault soak: mixed load while the services, the backend connections and the backend fail in turn', () => {
-  let relay: Awaited<ReturnType<typeof startRelay>> | undefined;
+  let relay: Relay | undefined;
   const one = useOneBucketGateway({
     bucket: 'soak',
     endpointOf: async (versity) => {

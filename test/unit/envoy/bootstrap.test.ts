@@ -136,21 +136,32 @@ test('the route follows the cluster header and strips it; paths are never normal
   const routes = (hcm.route_config.virtual_hosts.flatMap((v: Json) => v.routes) as Json[]).filter((r) => !r.name?.startsWith('preflight_'));
   assert.equal(CLUSTER_HEADER, 'x-bucketgate-cluster');
   assert.equal(EXTPROC_HEADER, 'x-bucketgate-extproc');
-  // Two routes, both to the cluster ext_authz names, both dropping the headers set for the check and the route: the
-  // first runs ext_proc for the requests ext_authz marked, the catch-all (which keeps ext_authz running
-  // for every request) has it disabled.
-  assert.equal(routes.length, 2);
+  // Two routes, each twice (idempotent methods first, with the wider retry), all to the cluster ext_authz names, all
+  // dropping the headers set for the check and the route: the first runs ext_proc for the requests ext_authz marked,
+  // the catch-all (which keeps ext_authz running for every request) has it disabled.
+  assert.equal(routes.length, 4);
   for (const r of routes) {
     assert.equal(r.route.cluster_header, 'x-bucketgate-cluster');
     assert.deepEqual(r.request_headers_to_remove, ['x-bucketgate-cluster', 'x-bucketgate-extproc', 'x-bucketgate-source-ip']);
+    assert.equal(r.route.retry_policy.num_retries, 2);
   }
-  assert.deepEqual(routes[0].match, { prefix: '/', headers: [{ name: 'x-bucketgate-extproc', string_match: { exact: '1' } }] });
-  assert.equal(routes[0].typed_per_filter_config, undefined);
-  assert.deepEqual(routes[1].match, { prefix: '/' });
-  assert.deepEqual(routes[1].typed_per_filter_config['envoy.filters.http.ext_proc'], {
-    '@type': 'type.googleapis.com/envoy.extensions.filters.http.ext_proc.v3.ExtProcPerRoute', disabled: true,
-  });
-  assert.equal(routes[1].request_headers_to_add, undefined, 'no POST Object length without ext_proc');
+  const idempotent = { name: ':method', string_match: { safe_regex: { regex: 'GET|HEAD|PUT|DELETE|OPTIONS' } } };
+  const marked = { name: 'x-bucketgate-extproc', string_match: { exact: '1' } };
+  assert.deepEqual(routes.map((r) => r.match), [
+    { prefix: '/', headers: [marked, idempotent] }, { prefix: '/', headers: [marked] },
+    { prefix: '/', headers: [idempotent] }, { prefix: '/' },
+  ]);
+  // A POST is retried only when nothing was written to the backend; an idempotent method also after.
+  assert.deepEqual(routes.map((r) => r.route.retry_policy.retry_on), [
+    'connect-failure,reset', 'connect-failure,reset-before-request', 'connect-failure,reset', 'connect-failure,reset-before-request',
+  ]);
+  for (const r of routes.slice(0, 2)) assert.equal(r.typed_per_filter_config, undefined);
+  for (const r of routes.slice(2)) {
+    assert.deepEqual(r.typed_per_filter_config['envoy.filters.http.ext_proc'], {
+      '@type': 'type.googleapis.com/envoy.extensions.filters.http.ext_proc.v3.ExtProcPerRoute', disabled: true,
+    });
+    assert.equal(r.request_headers_to_add, undefined, 'no POST Object length without ext_proc');
+  }
   // Responses: the gateway's request id always, its region where a backend names one.
   const shown = (cfg: Parameters<typeof envoyBootstrap>[0]) =>
     (hcmOf(envoyBootstrap(cfg, { servicesSockets: [SOCKET] }) as Json).route_config.virtual_hosts[0].routes.at(-1).response_headers_to_add as Json[])
@@ -162,11 +173,13 @@ test('the route follows the cluster header and strips it; paths are never normal
   assert.deepEqual(shown(gatewayConfig({ listen: { ...gatewayConfig().listen, region: 'eu-west-3' } }))[1], ['x-amz-bucket-region', 'eu-west-3', 'OVERWRITE_IF_EXISTS']);
   // The only header the route adds upstream: a POST Object form's new length, from ext_proc's metadata,
   // never from anything a client sends, and nothing when it is absent.
-  assert.deepEqual(routes[0].request_headers_to_add, [{
-    header: { key: 'content-length', value: '%DYNAMIC_METADATA(bucketgate.post_object:content_length)%' },
-    append_action: 'OVERWRITE_IF_EXISTS_OR_ADD',
-    keep_empty_value: false,
-  }]);
+  for (const r of routes.slice(0, 2)) {
+    assert.deepEqual(r.request_headers_to_add, [{
+      header: { key: 'content-length', value: '%DYNAMIC_METADATA(bucketgate.post_object:content_length)%' },
+      append_action: 'OVERWRITE_IF_EXISTS_OR_ADD',
+      keep_empty_value: false,
+    }]);
+  }
   const listener = b.static_resources.listeners[0];
   assert.deepEqual(listener.address, { socket_address: { address: '127.0.0.1', port_value: 9000 } });
   assert.equal(listener.filter_chains[0].transport_socket, undefined, 'plain listener has no TLS');
