@@ -3,7 +3,7 @@
 // (-V/--version), or refuse with the usage (the caller exits 2). Unknown options are refused.
 import { parseArgs } from 'node:util';
 
-export type CommandName = 'start' | 'envoy-config' | 'config lint' | 'config schema' | 'policy test' | 'policy explain' | 'services-worker';
+export type CommandName = 'start' | 'services' | 'envoy-config' | 'config lint' | 'config schema' | 'policy test' | 'policy explain' | 'services-worker';
 
 interface CommandSpec {
   name: CommandName;
@@ -31,12 +31,23 @@ const COMMANDS: CommandSpec[] = [
     positionals: [],
   },
   {
+    name: 'services',
+    summary: "run only the gRPC services (ext_authz, ext_proc) for an Envoy you run; see envoy-config --fragment",
+    options: {
+      config: CONFIG_OPTION,
+      listen: ['ADDR', 'where they listen (required): unix:/path.sock, /path.sock, host:port or [v6]:port'],
+    },
+    positionals: [],
+  },
+  {
     name: 'envoy-config',
-    summary: 'print the Envoy bootstrap generated from the config',
+    summary: 'print the Envoy bootstrap generated from the config, or with --fragment what to add to your own Envoy',
     options: {
       config: CONFIG_OPTION,
       'runtime-dir': ['DIR', "where the services' sockets are (default: /run/bucketgate)"],
+      services: ['ADDR', 'with --fragment: where `bucketgate services` listens (default: unix:/run/bucketgate/services.sock)'],
     },
+    flags: { fragment: 'print the documented fragment (YAML) for an Envoy you run instead of a whole bootstrap' },
     positionals: [],
   },
   { name: 'config lint', summary: 'check a config; every problem with its place, non-zero exit', options: {}, positionals: ['FILE'] },

@@ -3,6 +3,9 @@ import { readFileSync } from 'node:fs';
 import { lintConfigFile, loadConfigFile, ConfigError, formatProblems } from '../core/config/load.ts';
 import { configSchema } from '../core/config/schema.ts';
 import { envoyBootstrap } from '../envoy/bootstrap.ts';
+import { fragmentYaml } from '../envoy/fragment-doc.ts';
+import { envoyFragment, FragmentError } from '../envoy/fragment.ts';
+import { parseServicesAddress, type ServicesAddress } from '../wire/address.ts';
 import { logToFile, surviveClosedOutput } from '../launcher/log.ts';
 import { startGateway, workerSockets } from '../launcher/start.ts';
 import { parseCommandLine, type CommandName, type Options, textOption as text } from './args.ts';
@@ -18,6 +21,19 @@ function loadOrExit(file: string, code = 1) {
       process.exit(code);
     }
     throw e;
+  }
+}
+
+function usageExit(message: string): never {
+  process.stderr.write(`bucketgate: ${message}\n`);
+  process.exit(2);
+}
+
+function addressOrExit(text: string): ServicesAddress {
+  try {
+    return parseServicesAddress(text);
+  } catch (e) {
+    return usageExit((e as Error).message);
   }
 }
 
@@ -39,12 +55,30 @@ const RUN: Record<CommandName, (options: Options, positionals: string[]) => Prom
     }
     await startGateway(loadOrExit(file));
   },
+  async services(options) {
+    const listen = text(options.listen);
+    if (!listen) return usageExit('services: --listen ADDR is required (unix:/path.sock, host:port)');
+    const at = addressOrExit(listen);
+    const { runStandaloneServices } = await import('../launcher/standalone-services.ts');
+    await runStandaloneServices(loadOrExit(configFile(options)), at);
+  },
   async 'services-worker'() {
     const { runServicesWorker } = await import('../launcher/worker.ts');
     runServicesWorker();
   },
   'envoy-config'(options) {
     const config = loadOrExit(configFile(options));
+    if (options.fragment) {
+      try {
+        const fragment = envoyFragment(config, addressOrExit(text(options.services) ?? 'unix:/run/bucketgate/services.sock'));
+        process.stdout.write(fragmentYaml(fragment));
+      } catch (e) {
+        if (!(e instanceof FragmentError)) throw e;
+        process.stderr.write(`bucketgate: ${e.message}\n`);
+        process.exit(1);
+      }
+      return;
+    }
     const sockets = workerSockets(text(options['runtime-dir']) ?? '/run/bucketgate', config.services.workers);
     process.stdout.write(`${JSON.stringify(envoyBootstrap(config, { servicesSockets: sockets }), null, 2)}\n`);
   },

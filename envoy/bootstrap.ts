@@ -55,6 +55,27 @@ function overloadManager(l: ListenLimits) {
   };
 }
 
+/** The connection manager's settings S3 needs, in whoever's Envoy it runs (envoy/fragment.ts names them too). */
+export function s3ConnectionSettings(cfg: GatewayConfig) {
+  return {
+    // Authorize exactly the path the backend receives: Envoy must not rewrite it.
+    normalize_path: false,
+    merge_slashes: false,
+    path_with_escaped_slashes_action: 'KEEP_UNCHANGED',
+    // The client's address (policies' request.sourceIp, admission rules) is the connection's
+    // peer, or behind trusted proxies the X-Forwarded-For entry they vouch for: never a header
+    // a client chose (without use_remote_address Envoy would believe the last XFF entry).
+    use_remote_address: true,
+    xff_num_trusted_hops: cfg.listen.xffNumTrustedHops ?? 0,
+    // Expect: 100-continue goes to the backend, which answers it once the request reached it:
+    // a refused upload is refused before its client sends the body (Envoy would say 100 at once).
+    proxy_100_continue: true,
+    // Large objects stream for as long as they take; idle connections are cut.
+    request_timeout: '0s',
+    stream_idle_timeout: '300s',
+  };
+}
+
 function listener(cfg: GatewayConfig) {
   return {
     name: 's3',
@@ -74,21 +95,7 @@ function listener(cfg: GatewayConfig) {
               // The backend's Server header would name it.
               server_name: 'Bucketgate',
               server_header_transformation: 'OVERWRITE',
-              // Authorize exactly the path the backend receives: Envoy must not rewrite it.
-              normalize_path: false,
-              merge_slashes: false,
-              path_with_escaped_slashes_action: 'KEEP_UNCHANGED',
-              // The client's address (policies' request.sourceIp, admission rules) is the connection's
-              // peer, or behind trusted proxies the X-Forwarded-For entry they vouch for: never a header
-              // a client chose (without use_remote_address Envoy would believe the last XFF entry).
-              use_remote_address: true,
-              xff_num_trusted_hops: cfg.listen.xffNumTrustedHops ?? 0,
-              // Expect: 100-continue goes to the backend, which answers it once the request reached it:
-              // a refused upload is refused before its client sends the body (Envoy would say 100 at once).
-              proxy_100_continue: true,
-              // Large objects stream for as long as they take; idle connections are cut.
-              request_timeout: '0s',
-              stream_idle_timeout: '300s',
+              ...s3ConnectionSettings(cfg),
               ...headerLimits(limitsOf(cfg)),
               local_reply_config: localReplyConfig(),
               route_config: routeConfig(cfg),
@@ -118,7 +125,7 @@ export function envoyBootstrap(cfg: GatewayConfig, opts: BootstrapOptions) {
     static_resources: {
       listeners: [listener(cfg)],
       clusters: [
-        servicesCluster(opts.servicesSockets),
+        servicesCluster(opts.servicesSockets.map((socket) => ({ socket }))),
         ...(cfg.envoy.extAuthz === 'http' ? [authzHttpCluster(opts.servicesSockets)] : []),
         ...cfg.backends.map(backendCluster),
       ],

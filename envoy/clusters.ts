@@ -3,6 +3,7 @@
 // one for ext_authz over HTTP.
 import { isIP } from 'node:net';
 import type { BackendConfig } from '../core/config/types.ts';
+import type { ServicesAddress } from '../wire/address.ts';
 import { AUTHZ_HTTP_CLUSTER, authzHttpSocket, clusterName, SERVICES_CLUSTER } from '../wire/names.ts';
 
 const SYSTEM_CA = '/etc/ssl/certs/ca-certificates.crt';
@@ -24,15 +25,15 @@ function loadAssignment(name: string, addresses: Array<{ pipe: string } | { host
   return { cluster_name: name, endpoints: [{ lb_endpoints: addresses.map((a) => ({ endpoint: { address: address(a) } })) }] };
 }
 
-/** One endpoint per services worker; least-request balancing keeps a slow worker from queueing. */
-export function servicesCluster(socketPaths: string[]) {
+/** One endpoint per services worker (or process: Unix sockets or TCP); least-request balancing keeps a slow one from queueing. */
+export function servicesCluster(addresses: ServicesAddress[]) {
   return {
     name: SERVICES_CLUSTER,
     type: 'STATIC',
     connect_timeout: '1s',
     lb_policy: 'LEAST_REQUEST',
     typed_extension_protocol_options: httpOptions({ explicit_http_config: { http2_protocol_options: {} } }),
-    load_assignment: loadAssignment(SERVICES_CLUSTER, socketPaths.map((pipe) => ({ pipe }))),
+    load_assignment: loadAssignment(SERVICES_CLUSTER, addresses.map((a) => ('socket' in a ? { pipe: a.socket } : a))),
   };
 }
 

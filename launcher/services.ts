@@ -1,5 +1,5 @@
 // Hosts ext_authz and ext_proc for one worker: both gRPC services (Check and Process) on one Unix
-// socket, on the gRPC stack named by BUCKETGATE_GRPC (`http2`, the default: our minimal server on node:http2; `grpc-js`;
+// socket (or, for someone else's Envoy, a TCP address), on the gRPC stack named by BUCKETGATE_GRPC (`http2`, the default: our minimal server on node:http2; `grpc-js`;
 // or `connect`: @connectrpc/connect-node, a devDependency, after `bash scripts/gen-connect.sh`). Everything a request needs is built here once, at config load.
 import { AccessControl } from '../access/access-control.ts';
 import type { AuthzDeps } from '../authz/decide.ts';
@@ -11,6 +11,7 @@ import type { GatewayConfig } from '../core/config/types.ts';
 import { SigningKeyCache } from '../core/sigv4/signing-key.ts';
 import { processHandler } from '../extproc/server.ts';
 import { openAuditSink, type ReopenableSink } from './audit-sink.ts';
+import type { ServicesAddress } from '../wire/address.ts';
 import { createHttpAuthzServer } from '../wire/http-authz-server.ts';
 import { authzHttpSocket, sourceIpFromEdge } from '../wire/names.ts';
 import { envoyCodecs, createTransport, type TransportName } from '../wire/grpc/transport.ts';
@@ -38,7 +39,7 @@ export function serviceDeps(config: GatewayConfig) {
  * Serves until the worker exits (it does on SIGTERM or when the launcher goes). Answers the audit sink
  * (when the config has one), for the worker to reopen on SIGHUP.
  */
-export async function startServices(config: GatewayConfig, socketPath: string): Promise<ReopenableSink | undefined> {
+export async function startServices(config: GatewayConfig, at: ServicesAddress): Promise<ReopenableSink | undefined> {
   const { access, buckets, keys, authz: authzDeps } = serviceDeps(config);
   const audit = config.audit && openAuditSink(config.audit);
   const sourceIpFrom = sourceIpFromEdge(config.envoy.extAuthz, config.listen.xffNumTrustedHops) ? 'edge' : 'peer';
@@ -51,9 +52,12 @@ export async function startServices(config: GatewayConfig, socketPath: string): 
     },
     { maxReceiveBytes: MAX_MESSAGE_BYTES, maxSendBytes: MAX_MESSAGE_BYTES },
   );
-  await transport.listen({ socket: socketPath });
-  // The HTTP check endpoint is always served beside the gRPC services: the Envoy config picks one.
-  const httpAuthz = createHttpAuthzServer(httpCheckHandler(authzDeps, { audit }));
-  await httpAuthz.listen({ socket: authzHttpSocket(socketPath) });
+  await transport.listen(at);
+  // On a Unix socket the HTTP check endpoint is served beside the gRPC services: our Envoy config picks
+  // one. Someone else's Envoy (the fragment) asks over gRPC.
+  if ('socket' in at) {
+    const httpAuthz = createHttpAuthzServer(httpCheckHandler(authzDeps, { audit }));
+    await httpAuthz.listen({ socket: authzHttpSocket(at.socket) });
+  }
   return audit;
 }

@@ -18,7 +18,7 @@ export function runServicesWorker(): void {
   let reopenAudit = () => {};
   process.on('SIGHUP', () => reopenAudit());
   process.once('message', (msg: WorkerStart) => {
-    startServices(msg.config, msg.socket).then(
+    startServices(msg.config, { socket: msg.socket }).then(
       (audit) => {
         if (audit) reopenAudit = () => audit.reopen();
         process.send!({ ready: true });

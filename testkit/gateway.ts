@@ -10,7 +10,7 @@ import { toolsDir } from './backends.ts';
 import { freePorts } from './ports.ts';
 import { envWithoutAws, startProcess, tcpProbe, trackTempDir, waitUntil, type ManagedProcess } from './process.ts';
 
-const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'bucketgate.js');
+export const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'bucketgate.js');
 
 export interface RunningGateway {
   /** http://127.0.0.1:PORT, or https://127.0.0.1:PORT when started with `tls`. */
@@ -29,7 +29,7 @@ export interface RunningGateway {
 }
 
 /** upstream_rq_total of one Envoy cluster, from its admin stats. */
-async function clusterRequests(adminPort: number, cluster: string): Promise<number> {
+export async function clusterRequests(adminPort: number, cluster: string): Promise<number> {
   const res = await fetch(`http://127.0.0.1:${adminPort}/stats?filter=^cluster\\.${cluster}\\.upstream_rq_total$`);
   const m = /upstream_rq_total: (\d+)/.exec(await res.text());
   return m ? Number(m[1]) : 0;

@@ -2,7 +2,7 @@
 // top-level keys (camelCase, defaults applied, values parsed and paths made absolute).
 import { SECTIONS, type GatewayConfig, type RawConfig } from './sections/index.ts';
 
-export { filesystemBackend } from './sections/backends.ts';
+export { filesystemBackend, withoutLauncherProblem } from './sections/backends.ts';
 export { shownRegion } from './sections/listen.ts';
 
 export function toModel(raw: RawConfig, baseDir: string): GatewayConfig {

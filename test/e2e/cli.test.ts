@@ -49,7 +49,8 @@ describe('bucketgate command line', () => {
 
   it('every other command and the overview answer -h/--help with their own usage', async () => {
     for (const [argv, first] of [
-      [['envoy-config', '--help'], 'usage: bucketgate envoy-config [--config FILE] [--runtime-dir DIR]'],
+      [['envoy-config', '--help'], 'usage: bucketgate envoy-config [--config FILE] [--runtime-dir DIR] [--services ADDR] [--fragment]'],
+      [['services', '--help'], 'usage: bucketgate services [--config FILE] [--listen ADDR]'],
       [['config', 'lint', '-h'], 'usage: bucketgate config lint FILE'],
       [['config', 'schema', '--help'], 'usage: bucketgate config schema'],
       [['policy', 'test', '-h'], 'usage: bucketgate policy test [--config FILE] CASES'],
@@ -85,6 +86,23 @@ describe('bucketgate command line', () => {
       assert.equal(r.stdout, '');
     }
     assert.equal(existsSync(path.join(cwd, '.bucketgate')), false);
+  });
+
+  it('services and the fragment: --listen required, an address they can use, no filesystem backends (their versitygw needs start)', async () => {
+    const config = path.join(cwd, 'fs.yaml');
+    writeFileSync(config, 'backends:\n  - { name: local, type: filesystem, path: ./data }\nbuckets:\n  stuff: { backend: local }\nusers:\n  - { name: al, access_keys: [ { access_key_id: AKIAALICE000000001, secret_access_key: alice-secret-0123456789 } ], buckets: [stuff] }\n');
+    for (const [argv, code, message] of [
+      [['services', '--config', config], 2, /--listen ADDR is required/],
+      [['services', '--config', config, '--listen', 'nowhere'], 2, /"nowhere" is not an address: give unix:/],
+      [['services', '--config', config, '--listen', '127.0.0.1:1'], 2, /filesystem backends \(local\) need the versitygw that only `bucketgate start` manages/],
+      [['envoy-config', '--fragment', '--config', config], 1, /filesystem backends \(local\)/],
+      [['envoy-config', '--fragment', '--config', config, '--services', 'x'], 2, /"x" is not an address/],
+    ] as const) {
+      const r = await bucketgate([...argv], cwd);
+      assert.equal(r.code, code, `${argv.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, message, argv.join(' '));
+      assert.equal(r.stdout, '');
+    }
   });
 
   describe('policy test and policy explain on the shipped example (examples/policy)', () => {

@@ -154,3 +154,14 @@ function parseEndpoint(text: string): BackendConfig['endpoint'] | string {
   // WHATWG URL keeps IPv6 brackets in hostname; Envoy socket addresses want the bare address.
   return { scheme, host: url.hostname.replace(/^\[(.*)\]$/, '$1'), port };
 }
+
+/**
+ * Where a config is served without `bucketgate start` (someone else's Envoy), its filesystem backends
+ * have no managed server: the problem, or undefined when there are none.
+ */
+export function withoutLauncherProblem(backends: BackendConfig[]): string | undefined {
+  const managed = backends.filter((b) => b.type === 'filesystem').map((b) => b.name);
+  return managed.length > 0
+    ? `filesystem backends (${managed.join(', ')}) need the versitygw that only \`bucketgate start\` manages; give an Envoy you run S3 backends it can reach`
+    : undefined;
+}

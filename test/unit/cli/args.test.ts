@@ -19,6 +19,12 @@ test('commands with their options, in either spelling, and positionals', () => {
   });
   assert.deepEqual(parseCommandLine(['config', 'lint', 'x.yaml']), { kind: 'run', command: 'config lint', options: {}, positionals: ['x.yaml'] });
   assert.deepEqual(parseCommandLine(['envoy-config', '--runtime-dir', '/run/x']).kind, 'run');
+  assert.deepEqual(parseCommandLine(['envoy-config', '--fragment', '--services', '10.0.0.5:7000']), {
+    kind: 'run', command: 'envoy-config', options: { fragment: true, services: '10.0.0.5:7000' }, positionals: [],
+  });
+  assert.deepEqual(parseCommandLine(['services', '--config', 'g.yaml', '--listen', 'unix:/run/bg.sock']), {
+    kind: 'run', command: 'services', options: { config: 'g.yaml', listen: 'unix:/run/bg.sock' }, positionals: [],
+  });
   assert.deepEqual(parseCommandLine(['policy', 'test', 'c.yaml', '--config', 'g.yaml']), { kind: 'run', command: 'policy test', options: { config: 'g.yaml' }, positionals: ['c.yaml'] });
   // A repeatable option is a list, a flag is true; an option that takes a value refuses to be a flag.
   assert.deepEqual(parseCommandLine(['policy', 'explain', '--user', 'a', '--op', 'GetObject', '--header', 'x-a=1', '--header=x-b=2', '--json']), {
@@ -32,7 +38,7 @@ test('commands with their options, in either spelling, and positionals', () => {
 });
 
 test('-h and --help on every command print its own help and run nothing', () => {
-  for (const cmd of [['start'], ['envoy-config'], ['config', 'lint'], ['config', 'schema'], ['policy', 'test'], ['policy', 'explain'], ['services-worker']]) {
+  for (const cmd of [['start'], ['services'], ['envoy-config'], ['config', 'lint'], ['config', 'schema'], ['policy', 'test'], ['policy', 'explain'], ['services-worker']]) {
     for (const flag of ['-h', '--help']) {
       const inv = parseCommandLine([...cmd, flag]);
       assert.equal(inv.kind, 'help', `${cmd.join(' ')} ${flag}`);
