@@ -1,8 +1,9 @@
 // The decision as Envoy's CheckResponse: OK with the header mutations for the backend and the route
-// (and, only when ext_proc has work, the metadata it reads), or denied with S3's XML error.
+// and the metadata ext_proc reads (its ticket, or only the mark that the request was checked), or denied
+// with S3's XML error.
 import { errorXml, type S3Error } from '../core/errors.ts';
 import { CLUSTER_HEADER, EXTPROC_HEADER } from '../wire/names.ts';
-import { workToStruct } from '../wire/route-decision.ts';
+import { checkedStruct, workToStruct } from '../wire/route-decision.ts';
 import type { AuthzOutcome } from './decide.ts';
 import type { AuthzRequest } from './upstream.ts';
 
@@ -22,7 +23,7 @@ export function okResponse(outcome: Extract<AuthzOutcome, { ok: true }>) {
   return {
     status: { code: GRPC_OK },
     ok_response: { headers, headers_to_remove: upstream.headers.remove },
-    ...(upstream.ticket && { dynamic_metadata: workToStruct({ decision, ticket: upstream.ticket }) }),
+    dynamic_metadata: upstream.ticket ? workToStruct({ decision, ticket: upstream.ticket }) : checkedStruct(),
   };
 }
 

@@ -6,7 +6,7 @@ import { headerMapToRecord, setHeader, toStruct, type HeaderMap } from '../wire/
 import { RESPONSE_BODY_BUFFERED } from '../wire/modes.ts';
 import { AUTHZ_METADATA_NAMESPACE } from '../wire/names.ts';
 import { immediateError, immediateResponse } from '../wire/replies.ts';
-import { workFromStruct, type RouteDecision } from '../wire/route-decision.ts';
+import { wasChecked, workFromStruct, type RouteDecision } from '../wire/route-decision.ts';
 import type { BodyStage } from './bodies/body-stage.ts';
 import { planStream, responseHeadersAnswer, type ExtProcDeps } from './plan.ts';
 import type { XmlResponseStage } from './responses/xml-response.ts';
@@ -46,9 +46,14 @@ export class ExtProcStream {
   private onRequestHeaders(msg: Msg): Msg {
     const headers = headerMapToRecord(msg.request_headers.headers);
     this.requestId = headers['x-request-id'] ?? '';
-    const work = workFromStruct(msg.metadata_context?.filter_metadata?.[AUTHZ_METADATA_NAMESPACE]);
-    // No ticket means ext_authz did not send this request here: fail closed.
-    if (!work) throw errors.accessDenied();
+    const metadata = msg.metadata_context?.filter_metadata?.[AUTHZ_METADATA_NAMESPACE];
+    const work = workFromStruct(metadata);
+    if (!work) {
+      // Allowed with nothing to do (a mesh whose routes cannot switch ext_proc off): unchanged.
+      if (wasChecked(metadata)) return { request_headers: { response: {} } };
+      // Neither ticket nor mark: ext_authz did not allow this request. Fail closed.
+      throw errors.accessDenied();
+    }
     this.decision = work.decision;
     const plan = planStream(work, headers, this.deps);
     this.body = plan.body;

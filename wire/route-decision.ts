@@ -91,6 +91,20 @@ export function workToStruct(work: ExtProcWork) {
   return toStruct(workFields(work));
 }
 
+/**
+ * A request ext_authz allowed with nothing for ext_proc to do, as its gRPC answer marks it. Our own Envoy
+ * never sends such a request to ext_proc (its route switches ext_proc off); a mesh that cannot switch it
+ * per route (Envoy Gateway) does, and ext_proc then lets it pass unchanged. Metadata is only ever set by
+ * Envoy's filters, so no client can forge the mark; a request with neither mark nor ticket is refused.
+ */
+export function checkedStruct() {
+  return toStruct({ checked: true });
+}
+
+export function wasChecked(s: { fields?: Record<string, any> } | undefined): boolean {
+  return fromStruct(s).checked === true;
+}
+
 /** As ext_authz's HTTP answer carries it: one header (base64url JSON) that Envoy turns into metadata. */
 export function workToHeader(work: ExtProcWork): string {
   return Buffer.from(JSON.stringify(workFields(work))).toString('base64url');

@@ -56,12 +56,12 @@ test('a plain GET: the signed backend request travels in the ext_authz answer, a
   assert.equal(fwd.rawPath, '/releases/a%20b/%C3%BC');
   assert.equal(fwd.rawQuery, 'x-id=GetObject');
   assert.equal(fwd.header('host'), '127.0.0.1:9100');
-  // Envoy gets the route header, ext_proc marked off, and no metadata to encode.
+  // Envoy gets the route header, ext_proc marked off, and for metadata only the mark that the request was checked.
   const res = okResponse(out) as any;
   const header = (k: string) => res.ok_response.headers.find((h: any) => h.header.key === k)?.header.value;
   assert.equal(header('x-bucketgate-cluster'), 'backend_versity');
   assert.equal(header('x-bucketgate-extproc'), '0');
-  assert.equal(res.dynamic_metadata, undefined);
+  assert.deepEqual(res.dynamic_metadata, { fields: { checked: { boolValue: true } } });
   assert.deepEqual(res.ok_response.headers_to_remove, ['x-amz-security-token']);
 });
 

@@ -23,6 +23,18 @@ test('no ticket, no service: a request Envoy sends without ext_authz metadata is
   assert.match(answer.immediate_response.body.toString(), /<Code>AccessDenied<\/Code>/);
 });
 
+test("checked by ext_authz with nothing to do (a mesh that runs ext_proc on every route): passed on unchanged; a forged or missing mark is not", async () => {
+  const { out, msg } = requestHeadersMsg(await signed(ALICE, { path: encPath('releases', 'k') }), deps);
+  assert.equal(out.upstream.ticket, undefined, 'a plain GET has no ticket');
+  assert.deepEqual(extproc().handle(msg), { request_headers: { response: {} } });
+  // The mark lives in metadata only; a header of the same name, or a mark with another value, is nothing.
+  for (const metadata of [undefined, { fields: { checked: { stringValue: 'true' } } }, { fields: { checked: { boolValue: false } } }]) {
+    const forged = { ...msg, metadata_context: { filter_metadata: { 'envoy.filters.http.ext_authz': metadata } } };
+    forged.request_headers.headers.headers.push({ key: 'checked', raw_value: Buffer.from('true') });
+    assert.equal(extproc().handle(forged).immediate_response.status.code, 403, JSON.stringify(metadata));
+  }
+});
+
 test('ListBuckets is answered from the config: only the buckets the user may use', async () => {
   const { msg } = requestHeadersMsg(await signed(ALICE, { path: '/' }));
   const answer = extproc().handle(msg);
