@@ -36,6 +36,8 @@ const COMMANDS: CommandSpec[] = [
     options: {
       config: CONFIG_OPTION,
       listen: ['ADDR', 'where they listen (required): unix:/path.sock, /path.sock, host:port or [v6]:port'],
+      'tls-cert': ['FILE', 'serve gRPC over TLS with this certificate chain (PEM; with --tls-key)'],
+      'tls-key': ['FILE', "the certificate's private key (PEM)"],
     },
     positionals: [],
   },
@@ -46,6 +48,7 @@ const COMMANDS: CommandSpec[] = [
       config: CONFIG_OPTION,
       'runtime-dir': ['DIR', "where the services' sockets are (default: /run/bucketgate)"],
       services: ['ADDR', 'with --fragment: where `bucketgate services` listens (default: unix:/run/bucketgate/services.sock)'],
+      'services-ca': ['FILE', 'with --fragment: the services serve TLS; Envoy verifies them with this CA (PEM)'],
     },
     flags: { fragment: 'print the documented fragment (YAML) for an Envoy you run instead of a whole bootstrap' },
     positionals: [],

@@ -37,6 +37,14 @@ function addressOrExit(text: string): ServicesAddress {
   }
 }
 
+function readOrExit(file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (e) {
+    return usageExit(`cannot read ${file}: ${(e as Error).message}`);
+  }
+}
+
 function version(): string {
   return JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 }
@@ -59,8 +67,11 @@ const RUN: Record<CommandName, (options: Options, positionals: string[]) => Prom
     const listen = text(options.listen);
     if (!listen) return usageExit('services: --listen ADDR is required (unix:/path.sock, host:port)');
     const at = addressOrExit(listen);
+    const [cert, key] = [text(options['tls-cert']), text(options['tls-key'])];
+    if ((cert === undefined) !== (key === undefined)) return usageExit('services: --tls-cert and --tls-key go together');
+    const tls = cert !== undefined && key !== undefined ? { cert: readOrExit(cert), key: readOrExit(key) } : undefined;
     const { runStandaloneServices } = await import('../launcher/standalone-services.ts');
-    await runStandaloneServices(loadOrExit(configFile(options)), at);
+    await runStandaloneServices(loadOrExit(configFile(options)), at, tls);
   },
   async 'services-worker'() {
     const { runServicesWorker } = await import('../launcher/worker.ts');
@@ -70,7 +81,8 @@ const RUN: Record<CommandName, (options: Options, positionals: string[]) => Prom
     const config = loadOrExit(configFile(options));
     if (options.fragment) {
       try {
-        const fragment = envoyFragment(config, addressOrExit(text(options.services) ?? 'unix:/run/bucketgate/services.sock'));
+        const services = addressOrExit(text(options.services) ?? 'unix:/run/bucketgate/services.sock');
+        const fragment = envoyFragment(config, services, text(options['services-ca']));
         process.stdout.write(fragmentYaml(fragment));
       } catch (e) {
         if (!(e instanceof FragmentError)) throw e;

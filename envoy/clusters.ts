@@ -17,6 +17,25 @@ function httpOptions(extra: Record<string, unknown>) {
   };
 }
 
+/**
+ * TLS to an upstream, verified with `caFile`. With `san`, its certificate must name that host or IP (the
+ * backends' names follow each request's :authority instead: auto_san_validation on their cluster).
+ */
+function upstreamTls(caFile: string, sni: string | undefined, opts: { san?: string; alpn?: string[] } = {}) {
+  const san = opts.san && { san_type: isIP(opts.san) ? 'IP_ADDRESS' : 'DNS', matcher: { exact: opts.san } };
+  return {
+    name: 'envoy.transport_sockets.tls',
+    typed_config: {
+      '@type': 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext',
+      ...(sni ? { sni } : {}),
+      common_tls_context: {
+        validation_context: { trusted_ca: { filename: caFile }, ...(san ? { match_typed_subject_alt_names: [san] } : {}) },
+        ...(opts.alpn ? { alpn_protocols: opts.alpn } : {}),
+      },
+    },
+  };
+}
+
 function address(a: { pipe: string } | { host: string; port: number }) {
   return 'pipe' in a ? { pipe: { path: a.pipe } } : { socket_address: { address: a.host, port_value: a.port } };
 }
@@ -25,15 +44,21 @@ function loadAssignment(name: string, addresses: Array<{ pipe: string } | { host
   return { cluster_name: name, endpoints: [{ lb_endpoints: addresses.map((a) => ({ endpoint: { address: address(a) } })) }] };
 }
 
-/** One endpoint per services worker (or process: Unix sockets or TCP); least-request balancing keeps a slow one from queueing. */
-export function servicesCluster(addresses: ServicesAddress[]) {
+/**
+ * One endpoint per services worker (or process: Unix sockets or TCP); least-request balancing keeps a slow
+ * one from queueing. With `caFile`, the services serve TLS (HTTP/2 by ALPN) and Envoy verifies them with it.
+ */
+export function servicesCluster(addresses: ServicesAddress[], caFile?: string) {
+  const tcp = addresses.find((a): a is { host: string; port: number } => 'host' in a);
   return {
     name: SERVICES_CLUSTER,
-    type: 'STATIC',
+    // A Kubernetes Service name is resolved (and re-resolved); sockets and IPs are static.
+    type: addresses.some((a) => 'host' in a && !isIP(a.host)) ? 'STRICT_DNS' : 'STATIC',
     connect_timeout: '1s',
     lb_policy: 'LEAST_REQUEST',
     typed_extension_protocol_options: httpOptions({ explicit_http_config: { http2_protocol_options: {} } }),
     load_assignment: loadAssignment(SERVICES_CLUSTER, addresses.map((a) => ('socket' in a ? { pipe: a.socket } : a))),
+    ...(caFile ? { transport_socket: upstreamTls(caFile, tcp && !isIP(tcp.host) ? tcp.host : undefined, { san: tcp?.host, alpn: ['h2'] }) } : {}),
   };
 }
 
@@ -63,17 +88,6 @@ export function backendCluster(b: BackendConfig) {
       ...(tls ? { upstream_http_protocol_options: { auto_sni: true, auto_san_validation: true } } : {}),
     }),
     load_assignment: loadAssignment(name, [{ host: b.endpoint.host, port: b.endpoint.port }]),
-    ...(tls
-      ? {
-          transport_socket: {
-            name: 'envoy.transport_sockets.tls',
-            typed_config: {
-              '@type': 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext',
-              sni: b.endpoint.host,
-              common_tls_context: { validation_context: { trusted_ca: { filename: SYSTEM_CA } } },
-            },
-          },
-        }
-      : {}),
+    ...(tls ? { transport_socket: upstreamTls(SYSTEM_CA, b.endpoint.host) } : {}),
   };
 }

@@ -60,7 +60,8 @@ export interface EnvoyFragment {
   local_reply_config: Json;
 }
 
-export function envoyFragment(cfg: GatewayConfig, services: ServicesAddress): EnvoyFragment {
+/** `servicesCa`: the services serve TLS, verified with this CA file. */
+export function envoyFragment(cfg: GatewayConfig, services: ServicesAddress, servicesCa?: string): EnvoyFragment {
   const problem = withoutLauncherProblem(cfg.backends);
   if (problem) throw new FragmentError(problem);
   const filters = httpFilters('grpc', cfg.listen.xffNumTrustedHops).filter((f) => f.name !== ROUTER).map((f) => disabledByDefault(f));
@@ -76,7 +77,7 @@ export function envoyFragment(cfg: GatewayConfig, services: ServicesAddress): En
       typed_per_filter_config: Object.fromEntries(filters.map((f) => [f.filter.name, f.enable])),
       routes: (vhost.routes as Json[]).map((r) => (r.typed_per_filter_config ? { ...r, typed_per_filter_config: renameKeys(r.typed_per_filter_config) } : r)),
     },
-    clusters: [servicesCluster([services]), ...cfg.backends.map(backendCluster)],
+    clusters: [servicesCluster([services], servicesCa), ...cfg.backends.map(backendCluster)],
     connection_manager: s3ConnectionSettings(cfg),
     local_reply_config: localReplyConfig(),
   };

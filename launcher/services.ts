@@ -15,6 +15,7 @@ import type { ServicesAddress } from '../wire/address.ts';
 import { createHttpAuthzServer } from '../wire/http-authz-server.ts';
 import { authzHttpSocket, sourceIpFromEdge } from '../wire/names.ts';
 import { envoyCodecs, createTransport, type TransportName } from '../wire/grpc/transport.ts';
+import type { ServerTls } from '../wire/grpc/types.ts';
 
 // Response bodies that ext_proc rewrites arrive in one message; allow more than gRPC's usual 4 MiB.
 const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
@@ -39,7 +40,7 @@ export function serviceDeps(config: GatewayConfig) {
  * Serves until the worker exits (it does on SIGTERM or when the launcher goes). Answers the audit sink
  * (when the config has one), for the worker to reopen on SIGHUP.
  */
-export async function startServices(config: GatewayConfig, at: ServicesAddress): Promise<ReopenableSink | undefined> {
+export async function startServices(config: GatewayConfig, at: ServicesAddress, tls?: ServerTls): Promise<ReopenableSink | undefined> {
   const { access, buckets, keys, authz: authzDeps } = serviceDeps(config);
   const audit = config.audit && openAuditSink(config.audit);
   const sourceIpFrom = sourceIpFromEdge(config.envoy.extAuthz, config.listen.xffNumTrustedHops) ? 'edge' : 'peer';
@@ -50,7 +51,7 @@ export async function startServices(config: GatewayConfig, at: ServicesAddress):
       unary: { [check.path]: checkHandler(authzDeps, { sourceIpFrom, audit }) },
       bidi: { [processCall.path]: processHandler({ access, buckets, keys, region: shownRegion(config.listen), startedAt: new Date(), now: () => new Date(), audit }) },
     },
-    { maxReceiveBytes: MAX_MESSAGE_BYTES, maxSendBytes: MAX_MESSAGE_BYTES },
+    { maxReceiveBytes: MAX_MESSAGE_BYTES, maxSendBytes: MAX_MESSAGE_BYTES, ...(tls && { tls }) },
   );
   await transport.listen(at);
   // On a Unix socket the HTTP check endpoint is served beside the gRPC services: our Envoy config picks

@@ -5,6 +5,7 @@ import { existsSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { withoutLauncherProblem } from '../core/config/model.ts';
 import type { GatewayConfig } from '../core/config/types.ts';
+import type { ServerTls } from '../wire/grpc/types.ts';
 import { formatServicesAddress, type ServicesAddress } from '../wire/address.ts';
 import { log } from './log.ts';
 import { assertAddressFree } from './port-check.ts';
@@ -40,15 +41,15 @@ async function startProblem(config: GatewayConfig, at: ServicesAddress): Promise
   }
 }
 
-export async function runStandaloneServices(config: GatewayConfig, at: ServicesAddress): Promise<void> {
+export async function runStandaloneServices(config: GatewayConfig, at: ServicesAddress, tls?: ServerTls): Promise<void> {
   const problem = await startProblem(config, at);
   if (problem) {
     log('services', problem);
     process.exit(2);
   }
-  const audit = await startServices(config, at);
+  const audit = await startServices(config, at, tls);
   if ('socket' in at) process.on('exit', () => { for (const f of socketFiles(at.socket)) rmSync(f, { force: true }); });
   process.on('SIGHUP', () => audit?.reopen());
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => process.exit(0));
-  log('services', `ext_authz and ext_proc (gRPC) listening on ${formatServicesAddress(at)}`);
+  log('services', `ext_authz and ext_proc (gRPC${tls ? ' over TLS' : ''}) listening on ${formatServicesAddress(at)}`);
 }

@@ -1,12 +1,13 @@
 // Bring your own Envoy (issue 15): an Envoy config written the way a user's looks — its own listener,
 // its own filter, its own virtual host and cluster for another app — plus what `bucketgate envoy-config
-// --fragment` prints, in front of `bucketgate services --listen` over TCP and a real versitygw. aws-cli
+// --fragment` prints, in front of `bucketgate services --listen` over TCP with TLS and a real versitygw. aws-cli
 // and boto3 work through it; the user's own routes work as before and never reach the services; with the
 // services gone, S3 requests are refused (fail closed) while the user's app still answers.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import http2 from 'node:http2';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -17,6 +18,7 @@ import { createBucketDirect, directClient, startVersitygw, toolsDir, type Backen
 import { assertCanary } from '../../testkit/canary.ts';
 import { BIN, clusterRequests } from '../../testkit/gateway.ts';
 import { freePorts } from '../../testkit/ports.ts';
+import { makeTestTls } from '../../testkit/tls.ts';
 import { dumpLogsOnFailure, envWithoutAws, startProcess, tcpProbe, trackTempDir, waitUntil, type ManagedProcess } from '../../testkit/process.ts';
 import { USERS } from '../../testkit/world.ts';
 import { errorCode } from '../../testkit/raw-request.ts';
@@ -75,7 +77,7 @@ function usersEnvoy(ports: { envoy: number; admin: number; app: number }, fragme
   };
 }
 
-describe('bring your own Envoy: the fragment in a user-written Envoy config, the services on TCP', () => {
+describe('bring your own Envoy: the fragment in a user-written Envoy config, the services on TCP with TLS', () => {
   let versity: Backend | undefined;
   let services: ManagedProcess | undefined;
   let envoy: ManagedProcess | undefined;
@@ -110,10 +112,17 @@ buckets:
 users:
   - { name: alice, access_keys: [ { access_key_id: ${ALICE.accessKeyId}, secret_access_key: ${ALICE.secretAccessKey} } ], buckets: [${BUCKET}] }
 `);
-    services = startProcess({ name: 'services', command: process.execPath, args: [BIN, 'services', '--config', configFile, '--listen', `127.0.0.1:${ports.services}`], env: envWithoutAws() });
+    // Across a network the services speak TLS; Envoy verifies them with the CA (and their name, 127.0.0.1).
+    const tls = await makeTestTls(dir, ['IP:127.0.0.1']);
+    services = startProcess({
+      name: 'services', command: process.execPath, env: envWithoutAws(),
+      args: [BIN, 'services', '--config', configFile, '--listen', `127.0.0.1:${ports.services}`, '--tls-cert', tls.certFile, '--tls-key', tls.keyFile],
+    });
     await waitUntil('services listening', tcpProbe('127.0.0.1', ports.services), { timeoutMs: 30_000, proc: services });
 
-    const { stdout } = await run(process.execPath, [BIN, 'envoy-config', '--fragment', '--config', configFile, '--services', `127.0.0.1:${ports.services}`], { env: envWithoutAws() });
+    const { stdout } = await run(process.execPath, [
+      BIN, 'envoy-config', '--fragment', '--config', configFile, '--services', `127.0.0.1:${ports.services}`, '--services-ca', tls.caFile,
+    ], { env: envWithoutAws() });
     assert.match(stdout, /^# Bucketgate for an Envoy you run/, 'the fragment starts with what it is');
     const bootstrap = path.join(dir, 'their-envoy.yaml');
     writeFileSync(bootstrap, JSON.stringify(usersEnvoy(ports, parse(stdout)), null, 1));
@@ -143,6 +152,21 @@ users:
       });
       req.on('error', reject);
     });
+
+  it('the services over TLS: a cleartext connection gets no gRPC answer', async () => {
+    const res = await new Promise<string>((resolve) => {
+      const session = http2.connect(`http://127.0.0.1:${ports.services}`);
+      const done = (what: string) => { clearTimeout(timer); session.destroy(); resolve(what); };
+      const timer = setTimeout(() => done('no answer within 5 s'), 5000);
+      session.on('error', (e) => done(`refused: ${e.message}`));
+      session.on('close', () => done('refused: closed'));
+      const req = session.request({ ':method': 'POST', ':path': '/envoy.service.auth.v3.Authorization/Check', 'content-type': 'application/grpc' });
+      req.on('response', (h) => done(`answered ${String(h[':status'])}`));
+      req.on('error', (e) => done(`refused: ${e.message}`));
+      req.end();
+    });
+    assert.match(res, /^(refused|no answer)/);
+  });
 
   it("the user's own routes work as before: their filter runs, their app sees the request, the services are never asked", async () => {
     const before = await serviceCalls();

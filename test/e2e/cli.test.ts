@@ -49,8 +49,8 @@ describe('bucketgate command line', () => {
 
   it('every other command and the overview answer -h/--help with their own usage', async () => {
     for (const [argv, first] of [
-      [['envoy-config', '--help'], 'usage: bucketgate envoy-config [--config FILE] [--runtime-dir DIR] [--services ADDR] [--fragment]'],
-      [['services', '--help'], 'usage: bucketgate services [--config FILE] [--listen ADDR]'],
+      [['envoy-config', '--help'], 'usage: bucketgate envoy-config [--config FILE] [--runtime-dir DIR] [--services ADDR] [--services-ca FILE] [--fragment]'],
+      [['services', '--help'], 'usage: bucketgate services [--config FILE] [--listen ADDR] [--tls-cert FILE] [--tls-key FILE]'],
       [['config', 'lint', '-h'], 'usage: bucketgate config lint FILE'],
       [['config', 'schema', '--help'], 'usage: bucketgate config schema'],
       [['policy', 'test', '-h'], 'usage: bucketgate policy test [--config FILE] CASES'],
@@ -94,6 +94,8 @@ describe('bucketgate command line', () => {
     for (const [argv, code, message] of [
       [['services', '--config', config], 2, /--listen ADDR is required/],
       [['services', '--config', config, '--listen', 'nowhere'], 2, /"nowhere" is not an address: give unix:/],
+      [['services', '--config', config, '--listen', '127.0.0.1:1', '--tls-cert', config], 2, /--tls-cert and --tls-key go together/],
+      [['services', '--config', config, '--listen', '127.0.0.1:1', '--tls-cert', 'none.pem', '--tls-key', 'none.key'], 2, /cannot read none\.pem/],
       [['services', '--config', config, '--listen', '127.0.0.1:1'], 2, /filesystem backends \(local\) need the versitygw that only `bucketgate start` manages/],
       [['envoy-config', '--fragment', '--config', config], 1, /filesystem backends \(local\)/],
       [['envoy-config', '--fragment', '--config', config, '--services', 'x'], 2, /"x" is not an address/],

@@ -41,7 +41,7 @@ export function createConnectTransport(methods: ReadonlyMap<string, BoundMethod>
   for (const p of methods.keys()) {
     if (p !== CHECK && p !== PROCESS) throw new Error(`the connect gRPC transport serves Envoy's Check and Process only, not ${p}`);
   }
-  const { server, listen, close } = createH2cServer('connect');
+  const { server, listen, close } = createH2cServer('connect', options.tls);
 
   async function routes(): Promise<(router: ConnectRouter) => void> {
     const bound: Array<(router: ConnectRouter) => void> = [];

@@ -33,11 +33,14 @@ export function createGrpcJsTransport(methods: ReadonlyMap<string, BoundMethod>,
   }
   server.addService(definition as grpc.ServiceDefinition, implementation);
 
+  const credentials = options.tls
+    ? grpc.ServerCredentials.createSsl(null, [{ cert_chain: options.tls.cert, private_key: options.tls.key }], false)
+    : grpc.ServerCredentials.createInsecure();
   return {
     listen(target) {
       const address = 'socket' in target ? `unix:${target.socket}` : `${target.host.includes(':') ? `[${target.host}]` : target.host}:${target.port}`;
       return new Promise((resolve, reject) =>
-        server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err) => (err ? reject(err) : resolve())),
+        server.bindAsync(address, credentials, (err) => (err ? reject(err) : resolve())),
       );
     },
     close(graceMs = 0) {

@@ -18,7 +18,7 @@ export function parseGrpcTimeout(value: string): number | undefined {
 }
 
 export function createHttp2Transport(methods: ReadonlyMap<string, BoundMethod>, options: TransportOptions): GrpcTransport {
-  const { server, listen, close } = createH2cServer('http2');
+  const { server, listen, close } = createH2cServer('http2', options.tls);
   server.on('stream', (stream, headers) => startCall(stream, headers, methods, options));
   return { listen, close };
 }

@@ -43,6 +43,13 @@ export interface ServiceBinding {
 export interface TransportOptions {
   maxReceiveBytes: number;
   maxSendBytes: number;
+  /** Serve over TLS (HTTP/2 negotiated by ALPN) with this certificate chain and key, PEM; else cleartext h2c. */
+  tls?: ServerTls;
+}
+
+export interface ServerTls {
+  cert: Buffer;
+  key: Buffer;
 }
 
 export interface GrpcTransport {

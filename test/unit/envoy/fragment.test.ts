@@ -56,6 +56,18 @@ test('the fragment: the services cluster at the given address, one cluster per b
   assert.deepEqual(f.clusters[0]!.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address, { socket_address: { address: '10.0.0.5', port_value: 7000 } });
   const onSocket = envoyFragment(gatewayConfig(), { socket: '/run/bg.sock' });
   assert.deepEqual(onSocket.clusters[0]!.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address, { pipe: { path: '/run/bg.sock' } });
+  assert.equal(f.clusters[0]!.transport_socket, undefined, 'cleartext unless a CA is given');
+  const tls = envoyFragment(gatewayConfig(), { host: 'bucketgate.svc', port: 7000 }, '/etc/ca.pem').clusters[0]!;
+  assert.equal(tls.type, 'STRICT_DNS', 'a service name is resolved');
+  assert.deepEqual(tls.transport_socket.typed_config.sni, 'bucketgate.svc');
+  assert.deepEqual(tls.transport_socket.typed_config.common_tls_context, {
+    validation_context: { trusted_ca: { filename: '/etc/ca.pem' }, match_typed_subject_alt_names: [{ san_type: 'DNS', matcher: { exact: 'bucketgate.svc' } }] },
+    alpn_protocols: ['h2'],
+  });
+  const byIp = envoyFragment(gatewayConfig(), { host: '10.0.0.5', port: 7000 }, '/etc/ca.pem').clusters[0]!;
+  assert.equal(byIp.type, 'STATIC');
+  assert.equal(byIp.transport_socket.typed_config.sni, undefined, 'no SNI for an IP');
+  assert.deepEqual(byIp.transport_socket.typed_config.common_tls_context.validation_context.match_typed_subject_alt_names, [{ san_type: 'IP_ADDRESS', matcher: { exact: '10.0.0.5' } }]);
   assert.equal(f.connection_manager.normalize_path, false);
   assert.equal(f.connection_manager.merge_slashes, false);
   assert.equal(f.connection_manager.path_with_escaped_slashes_action, 'KEEP_UNCHANGED');

@@ -74,9 +74,10 @@ export async function start(name: TransportName, binding: ServiceBinding, option
 
 const clientOptions = { 'grpc.max_receive_message_length': 64 * MiB, 'grpc.max_send_message_length': 64 * MiB };
 
-export function authzClient(socket: string): any {
+/** `target`: a Unix socket path, or any grpc-js target (`127.0.0.1:7000`) with its credentials. */
+export function authzClient(target: string, credentials = grpc.credentials.createInsecure()): any {
   const Client = grpc.makeGenericClientConstructor(loadEnvoyServices().authorization, 'Authorization');
-  return track(new Client(`unix:${socket}`, grpc.credentials.createInsecure(), clientOptions), (c) => c.close());
+  return track(new Client(target.startsWith('/') ? `unix:${target}` : target, credentials, clientOptions), (c) => c.close());
 }
 
 export function extProcClient(socket: string): any {
