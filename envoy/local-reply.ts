@@ -37,6 +37,9 @@ export function localReplyConfig() {
         'ServiceUnavailable',
         'The storage backend is unavailable. Please try again.',
       ),
+      // A backend connection lost while a body past Envoy's buffer was still arriving: the retry cannot
+      // replay it, and Envoy's own answer would be a plain-text 507. The client's to retry, as S3 says.
+      mapper(statusIs(507), 'ServiceUnavailable', 'The storage backend is unavailable. Please try again.', 503),
       // Envoy's own limit on request headers (60 KiB): AWS answers 400 with this code.
       mapper(statusIs(431), 'RequestHeaderSectionTooLarge', 'Your request header section exceeds the maximum allowed size.', 400),
       // Any other 500 Envoy makes itself (ext_proc's stream failed: a services worker died mid-request).

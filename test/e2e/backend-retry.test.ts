@@ -8,6 +8,7 @@ import { CreateMultipartUploadCommand, GetObjectCommand, PutObjectCommand, S3Cli
 import { directClient } from '../../testkit/backends.ts';
 import { useOneBucketGateway } from '../../testkit/one-bucket.ts';
 import { startRelay, type Relay, type RelayOptions } from '../../testkit/relay.ts';
+import { errorCode, send, signedRequest } from '../../testkit/raw-request.ts';
 import { USERS } from '../../testkit/world.ts';
 
 const ALICE = USERS.alice;
@@ -52,6 +53,27 @@ describe('backend retries: any method before the request was written, idempotent
     }
     const dropped = relay!.counts().dropped - before.dropped;
     assert.ok(dropped >= 8, `the relay dropped only ${dropped} connections: the retries were not exercised`);
+  });
+
+  it('a 4 MiB PUT whose every backend connection closes as it arrives: 503 ServiceUnavailable (S3 XML) after the retries, nothing stored', async () => {
+    // Without Expect: 100-continue the body follows the headers at once.
+    rule.drop = { nth: () => true, at: 'accept' };
+    let res;
+    try {
+      const body = randomBytes(4 * 1024 * 1024);
+      const req = await signedRequest(one().gateway.endpoint, ALICE, 'PUT', '/retry/big', { headers: { 'content-length': String(body.length) } });
+      res = await send(one().gateway.endpoint, { ...req, body });
+    } finally {
+      rule.drop = undefined;
+    }
+    assert.equal(res.status, 503, res.body);
+    assert.equal(errorCode(res.body), 'ServiceUnavailable');
+    const direct = directClient(one().versity);
+    try {
+      await assert.rejects(direct.send(new GetObjectCommand({ Bucket: 'retry', Key: 'big' })), (e: { name?: string }) => e.name === 'NoSuchKey');
+    } finally {
+      direct.destroy();
+    }
   });
 
   it('a POST whose connection closed after the request arrived is not retried: 503 ServiceUnavailable, and the next request works', async () => {

@@ -307,6 +307,10 @@ test("Envoy's own replies are S3 XML with AWS's codes: authz down, backend down,
   assert.equal(idle.status_code, 400);
   assert.equal(idle.filter.status_code_filter.comparison.value.default_value, 408);
   for (const m of mappers) assert.equal(m.body_format_override.content_type, 'application/xml');
+  // A retry that cannot replay a body past Envoy's buffer: Envoy's plain 507 becomes S3's 503.
+  const insufficient = mappers.find((m) => m.filter.status_code_filter?.comparison.value.default_value === 507)!;
+  assert.equal(insufficient.status_code, 503);
+  assert.match(insufficient.body_format_override.text_format_source.inline_string, /<Code>ServiceUnavailable<\/Code>/);
 });
 
 test('CORS preflights of configured S3 buckets are routed by Envoy alone, to the real bucket, with no gRPC call', () => {
