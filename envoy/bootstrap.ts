@@ -2,7 +2,7 @@
 // ext_proc -> router (filters.ts, routes.ts), one cluster per backend, admin on loopback only.
 import type { GatewayConfig } from '../core/config/types.ts';
 import { DEFAULT_LIMITS, type ListenLimits } from '../core/config/sections/listen.ts';
-import { authzHttpCluster, backendCluster, servicesCluster } from './clusters.ts';
+import { authzHttpCluster, backendCluster, readyCluster, servicesCluster } from './clusters.ts';
 import { httpFilters } from './filters.ts';
 import { localReplyConfig } from './local-reply.ts';
 import { routeConfig } from './routes.ts';
@@ -127,6 +127,7 @@ export function envoyBootstrap(cfg: GatewayConfig, opts: BootstrapOptions) {
       clusters: [
         servicesCluster(opts.servicesSockets.map((socket) => ({ socket }))),
         ...(cfg.envoy.extAuthz === 'http' ? [authzHttpCluster(opts.servicesSockets)] : []),
+        readyCluster(opts.servicesSockets),
         ...cfg.backends.map(backendCluster),
       ],
     },

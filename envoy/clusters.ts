@@ -4,7 +4,7 @@
 import { isIP } from 'node:net';
 import type { BackendConfig } from '../core/config/types.ts';
 import type { ServicesAddress } from '../wire/address.ts';
-import { AUTHZ_HTTP_CLUSTER, authzHttpSocket, clusterName, SERVICES_CLUSTER } from '../wire/names.ts';
+import { AUTHZ_HTTP_CLUSTER, authzHttpSocket, clusterName, READY_CLUSTER, readySocket, SERVICES_CLUSTER } from '../wire/names.ts';
 
 const SYSTEM_CA = '/etc/ssl/certs/ca-certificates.crt';
 
@@ -62,17 +62,23 @@ export function servicesCluster(addresses: ServicesAddress[], caFile?: string) {
   };
 }
 
-/** The same workers' HTTP/1.1 authorization endpoints (envoy.ext_authz: http), one socket beside each. */
-export function authzHttpCluster(socketPaths: string[]) {
+/** An HTTP/1.1 endpoint beside each worker's gRPC socket, one cluster for each kind. */
+function besideWorkers(name: string, socketPaths: string[], socketOf: (s: string) => string) {
   return {
-    name: AUTHZ_HTTP_CLUSTER,
+    name,
     type: 'STATIC',
     connect_timeout: '1s',
     lb_policy: 'LEAST_REQUEST',
     typed_extension_protocol_options: httpOptions({ explicit_http_config: { http_protocol_options: {} } }),
-    load_assignment: loadAssignment(AUTHZ_HTTP_CLUSTER, socketPaths.map((s) => ({ pipe: authzHttpSocket(s) }))),
+    load_assignment: loadAssignment(name, socketPaths.map((s) => ({ pipe: socketOf(s) }))),
   };
 }
+
+/** The workers' HTTP authorization endpoints (envoy.ext_authz: http). */
+export const authzHttpCluster = (socketPaths: string[]) => besideWorkers(AUTHZ_HTTP_CLUSTER, socketPaths, authzHttpSocket);
+
+/** The workers' readiness endpoints (/_/ready). */
+export const readyCluster = (socketPaths: string[]) => besideWorkers(READY_CLUSTER, socketPaths, readySocket);
 
 export function backendCluster(b: BackendConfig) {
   const name = clusterName(b.name);

@@ -65,7 +65,7 @@ export function envoyFragment(cfg: GatewayConfig, services: ServicesAddress, ser
   const problem = withoutLauncherProblem(cfg.backends);
   if (problem) throw new FragmentError(problem);
   const filters = httpFilters('grpc', cfg.listen.xffNumTrustedHops).filter((f) => f.name !== ROUTER).map((f) => disabledByDefault(f));
-  const vhost = routeConfig(cfg).virtual_hosts[0] as Json;
+  const vhost = routeConfig(cfg, { health: false }).virtual_hosts[0] as Json;
   const domain = cfg.listen.domain;
   return {
     http_filters: filters.map((f) => f.filter),

@@ -11,14 +11,10 @@
 import { backendAuthority } from '../core/backend-authority.ts';
 import type { BackendConfig, GatewayConfig } from '../core/config/types.ts';
 import { clusterName, SOURCE_IP_HEADER } from '../wire/names.ts';
-
-const EXT_AUTHZ_PER_ROUTE = 'type.googleapis.com/envoy.extensions.filters.http.ext_authz.v3.ExtAuthzPerRoute';
-const EXT_PROC_PER_ROUTE = 'type.googleapis.com/envoy.extensions.filters.http.ext_proc.v3.ExtProcPerRoute';
+import { escapeRe, notVirtualHostStyle, WITHOUT_SERVICES } from './route-matching.ts';
 
 /** What must not be in :path (Envoy's safe_regex matches the whole value; RE2 has no lookahead). */
 const NEEDS_NODE_IN_PATH = String.raw`.*([?%]|/\.|//).*`;
-
-const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 function matchers(cfg: GatewayConfig) {
   const absent = (name: string) => ({ name, present_match: true, invert_match: true });
@@ -27,9 +23,7 @@ function matchers(cfg: GatewayConfig) {
     absent('authorization'),
     absent('x-amz-copy-source'),
     { name: ':path', string_match: { safe_regex: { regex: NEEDS_NODE_IN_PATH } }, invert_match: true },
-    ...(cfg.listen.domain === undefined
-      ? []
-      : [{ name: ':authority', string_match: { safe_regex: { regex: String.raw`(?i).+\.${escapeRe(cfg.listen.domain)}(:\d+)?` } }, invert_match: true }]),
+    ...notVirtualHostStyle(cfg),
   ];
 }
 
@@ -56,10 +50,7 @@ export function preflightRoutes(cfg: GatewayConfig, responseHeaders: object) {
       route: { cluster: clusterName(b.name), timeout: '30s', ...rewrite(b, bucket.name, bucket.realName) },
       request_headers_to_remove: [SOURCE_IP_HEADER],
       ...responseHeaders,
-      typed_per_filter_config: {
-        'envoy.filters.http.ext_authz': { '@type': EXT_AUTHZ_PER_ROUTE, disabled: true },
-        'envoy.filters.http.ext_proc': { '@type': EXT_PROC_PER_ROUTE, disabled: true },
-      },
+      typed_per_filter_config: WITHOUT_SERVICES,
     }];
   });
 }

@@ -1,4 +1,5 @@
-// The routes. First the CORS preflights Envoy routes by itself (preflight-routes.ts, no gRPC call);
+// The routes. First the CORS preflights Envoy routes by itself (preflight-routes.ts, no gRPC call) and
+// the health endpoints (health-routes.ts);
 // then two that follow the cluster header ext_authz sets: one, for requests ext_authz marked as
 // needing ext_proc, runs it; the catch-all has ext_proc disabled, so a plain request costs one gRPC
 // call. The catch-all also keeps ext_authz running for every other request: a request that matched
@@ -6,9 +7,10 @@
 import { shownRegion } from '../core/config/model.ts';
 import type { GatewayConfig } from '../core/config/types.ts';
 import { CLUSTER_HEADER, EXTPROC_HEADER, POST_OBJECT_METADATA_NAMESPACE, SOURCE_IP_HEADER } from '../wire/names.ts';
+import { healthRoutes } from './health-routes.ts';
 import { preflightRoutes } from './preflight-routes.ts';
+import { EXT_PROC_PER_ROUTE } from './route-matching.ts';
 
-const EXT_PROC_PER_ROUTE = 'type.googleapis.com/envoy.extensions.filters.http.ext_proc.v3.ExtProcPerRoute';
 
 /**
  * Responses carry the gateway's request id, not the backend's (x-amz-id-2 goes with the product headers,
@@ -53,7 +55,8 @@ function byIdempotence(r: Route): Route[] {
   return [{ ...idem, match: { ...r.match, headers: [...(r.match.headers ?? []), IDEMPOTENT] } }, withRetry(false)];
 }
 
-export function routeConfig(cfg: GatewayConfig) {
+/** `health`: the /_/health and /_/ready routes (our own Envoy; a fragment for someone else's has none). */
+export function routeConfig(cfg: GatewayConfig, { health = true } = {}) {
   return {
     name: 's3',
     virtual_hosts: [
@@ -62,6 +65,7 @@ export function routeConfig(cfg: GatewayConfig) {
         domains: ['*'],
         routes: [
           ...preflightRoutes(cfg, responseHeaders(cfg)),
+          ...(health ? healthRoutes(cfg) : []),
           ...byIdempotence({
             match: { prefix: '/', headers: [{ name: EXTPROC_HEADER, string_match: { exact: '1' } }] },
             ...forwarded(cfg),

@@ -11,9 +11,10 @@ import type { GatewayConfig } from '../core/config/types.ts';
 import { SigningKeyCache } from '../core/sigv4/signing-key.ts';
 import { processHandler } from '../extproc/server.ts';
 import { openAuditSink, type ReopenableSink } from './audit-sink.ts';
+import { backendProbe, startReadyServer } from './readiness.ts';
 import type { ServicesAddress } from '../wire/address.ts';
 import { createHttpAuthzServer } from '../wire/http-authz-server.ts';
-import { authzHttpSocket, sourceIpFromEdge } from '../wire/names.ts';
+import { authzHttpSocket, readySocket, sourceIpFromEdge } from '../wire/names.ts';
 import { envoyCodecs, createTransport, type TransportName } from '../wire/grpc/transport.ts';
 import type { ServerTls } from '../wire/grpc/types.ts';
 
@@ -54,11 +55,12 @@ export async function startServices(config: GatewayConfig, at: ServicesAddress, 
     { maxReceiveBytes: MAX_MESSAGE_BYTES, maxSendBytes: MAX_MESSAGE_BYTES, ...(tls && { tls }) },
   );
   await transport.listen(at);
-  // On a Unix socket the HTTP check endpoint is served beside the gRPC services: our Envoy config picks
-  // one. Someone else's Envoy (the fragment) asks over gRPC.
+  // On a Unix socket (a worker of our own Envoy) the HTTP check endpoint is served beside the gRPC
+  // services (the Envoy config picks one), and the readiness endpoint. Someone else's Envoy asks over gRPC.
   if ('socket' in at) {
     const httpAuthz = createHttpAuthzServer(httpCheckHandler(authzDeps, { audit }));
     await httpAuthz.listen({ socket: authzHttpSocket(at.socket) });
+    await startReadyServer(readySocket(at.socket), backendProbe(config.backends));
   }
   return audit;
 }

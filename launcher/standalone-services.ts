@@ -10,9 +10,7 @@ import { formatServicesAddress, type ServicesAddress } from '../wire/address.ts'
 import { log } from './log.ts';
 import { assertAddressFree } from './port-check.ts';
 import { startServices } from './services.ts';
-import { authzHttpSocket } from '../wire/names.ts';
-
-const socketFiles = (socket: string) => [socket, authzHttpSocket(socket)];
+import { workerSocketFiles as socketFiles } from '../wire/names.ts';
 
 function answers(socket: string): Promise<boolean> {
   return new Promise((resolve) => {

@@ -6,7 +6,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { GatewayConfig } from '../core/config/types.ts';
-import { authzHttpSocket } from '../wire/names.ts';
+import { workerSocketFiles } from '../wire/names.ts';
 import { log } from './log.ts';
 import type { WorkerStart } from './worker.ts';
 
@@ -39,7 +39,7 @@ export function superviseServices(config: GatewayConfig, socket: string): Servic
 
   const spawnWorker = () => {
     // A killed worker leaves its sockets behind; the next one could not listen on them.
-    for (const s of [socket, authzHttpSocket(socket)]) rmSync(s, { force: true });
+    for (const s of workerSocketFiles(socket)) rmSync(s, { force: true });
     // stdout is the launcher's own: the audit log's stdout sink writes whole lines there, unprefixed.
     const c = fork(BIN, ['services-worker'], { stdio: ['ignore', 'inherit', 'pipe', 'ipc'], execArgv: [...process.execArgv, ...profilingArgs()] });
     child = c;

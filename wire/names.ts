@@ -54,9 +54,25 @@ export function sourceIpFromEdge(transport: 'http' | 'grpc', xffNumTrustedHops =
 /** Envoy's ext_authz HTTP contract: request headers the answer asks to remove, comma-separated. */
 export const HEADERS_TO_REMOVE_HEADER = 'x-envoy-auth-headers-to-remove';
 
+/** Liveness (Envoy answers it itself) and readiness (a services worker answers it), on the gateway's port. */
+export const HEALTH_PATH = '/_/health';
+export const READY_PATH = '/_/ready';
+/** The HTTP/1.1 cluster of the workers' readiness endpoints. */
+export const READY_CLUSTER = 'bucketgate_ready';
+
+/** A worker's readiness endpoint's Unix socket, beside its gRPC socket. */
+export function readySocket(servicesSocket: string): string {
+  return `${servicesSocket}.ready`;
+}
+
 /** The HTTP authorization endpoint's Unix socket, beside the worker's gRPC socket. */
 export function authzHttpSocket(servicesSocket: string): string {
   return `${servicesSocket}.http`;
+}
+
+/** Every socket file a worker listens on: what a restart or exit removes. */
+export function workerSocketFiles(servicesSocket: string): string[] {
+  return [servicesSocket, authzHttpSocket(servicesSocket), readySocket(servicesSocket)];
 }
 
 /** Envoy cluster that carries a backend's traffic. Backend names are [a-z0-9_-], valid here. */

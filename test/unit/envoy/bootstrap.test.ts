@@ -20,6 +20,7 @@ import {
   WORK_HEADER,
 } from '../../../wire/names.ts';
 import { envoyBootstrap } from '../../../envoy/bootstrap.ts';
+import { envoyFragment } from '../../../envoy/fragment.ts';
 import { ENVOY_INSTALL_HINT, toolsDir } from '../../../launcher/tools.ts';
 import { backend, gatewayConfig } from '../fixtures/unit-helpers/gateway.ts';
 
@@ -133,7 +134,7 @@ test('the route follows the cluster header and strips it; paths are never normal
   assert.equal(hcm.normalize_path, false);
   assert.equal(hcm.merge_slashes, false);
   assert.equal(hcm.path_with_escaped_slashes_action, 'KEEP_UNCHANGED');
-  const routes = (hcm.route_config.virtual_hosts.flatMap((v: Json) => v.routes) as Json[]).filter((r) => !r.name?.startsWith('preflight_'));
+  const routes = (hcm.route_config.virtual_hosts.flatMap((v: Json) => v.routes) as Json[]).filter((r) => !r.name?.startsWith('preflight_') && r.name !== 'health' && r.name !== 'ready');
   assert.equal(CLUSTER_HEADER, 'x-bucketgate-cluster');
   assert.equal(EXTPROC_HEADER, 'x-bucketgate-extproc');
   // Two routes, each twice (idempotent methods first, with the wider retry), all to the cluster ext_authz names, all
@@ -190,7 +191,7 @@ test('one cluster per backend, plus the services cluster on the Unix socket', ()
   const clusters = b.static_resources.clusters as Json[];
   assert.deepEqual(
     clusters.map((c) => c.name),
-    [SERVICES_CLUSTER, AUTHZ_HTTP_CLUSTER, 'backend_versity', 'backend_weed', 'backend_aws'],
+    [SERVICES_CLUSTER, AUTHZ_HTTP_CLUSTER, 'bucketgate_ready', 'backend_versity', 'backend_weed', 'backend_aws'],
   );
   const services = clusters[0];
   assert.deepEqual(services.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address, { pipe: { path: SOCKET } });
@@ -354,4 +355,27 @@ test('CORS preflights of configured S3 buckets are routed by Envoy alone, to the
   const vhost = whole(authority.string_match.safe_regex.regex.replace('(?i)', ''), 'i');
   assert.ok(vhost.test('releases.s3.example.test:9000') && vhost.test('Releases.S3.Example.Test'));
   assert.ok(!vhost.test('s3.example.test:9000') && !vhost.test('127.0.0.1:9000'));
+});
+
+test('/_/health and /_/ready: GET or HEAD only, never a virtual-host style key, without the services; ready goes to the workers', () => {
+  const cfg = gatewayConfig({ listen: { address: '127.0.0.1', port: 9000, domain: 's3.example.test' } });
+  const b = envoyBootstrap(cfg, { servicesSockets: [SOCKET, `${SOCKET}-2`] }) as Json;
+  const routes = hcmOf(b).route_config.virtual_hosts[0].routes as Json[];
+  const [health, ready] = ['health', 'ready'].map((n) => routes.find((r) => r.name === n)!);
+  assert.deepEqual(health!.direct_response, { status: 200, body: { inline_string: 'live\n' } });
+  assert.equal(health!.match.path, '/_/health');
+  assert.equal(ready!.match.path, '/_/ready');
+  assert.equal(ready!.route.cluster, 'bucketgate_ready');
+  for (const r of [health!, ready!]) {
+    for (const f of ['envoy.filters.http.ext_authz', 'envoy.filters.http.ext_proc']) assert.equal(r.typed_per_filter_config[f].disabled, true);
+    const method = r.match.headers.find((h: Json) => h.name === ':method');
+    assert.deepEqual(method.string_match, { safe_regex: { regex: 'GET|HEAD' } });
+    assert.equal(r.match.headers.find((h: Json) => h.name === ':authority').invert_match, true);
+  }
+  // Ahead of the routes that call the services, which would take them for bucket `_`.
+  assert.ok(routes.indexOf(ready!) < routes.findIndex((r) => r.route?.cluster_header));
+  const cluster = (b.static_resources.clusters as Json[]).find((c) => c.name === 'bucketgate_ready');
+  assert.deepEqual(cluster.load_assignment.endpoints[0].lb_endpoints.map((e: Json) => e.endpoint.address.pipe.path), [`${SOCKET}.ready`, `${SOCKET}-2.ready`]);
+  // Someone else's Envoy gets none of it (no workers beside it).
+  assert.ok(!(envoyFragment(cfg, { host: 'h', port: 1 }).virtual_host.routes as Json[]).some((r) => r.name === 'health' || r.name === 'ready'));
 });
