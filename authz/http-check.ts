@@ -16,7 +16,7 @@ import type { HttpAuthzAnswer, HttpAuthzCheck } from '../wire/http-authz-server.
 import { workToHeader } from '../wire/route-decision.ts';
 import type { S3Error } from '../core/errors.ts';
 import type { AuthzOutcome } from './decide.ts';
-import { deniedReply } from './response.ts';
+import { accessLogFields, deniedReply } from './response.ts';
 import { requestFromCheck, sourceIpOf } from './input.ts';
 import type { AuthzRequest } from './upstream.ts';
 
@@ -48,9 +48,10 @@ export function requestFromHttpCheck(check: HttpAuthzCheck): AuthzRequest {
 /** Pseudo-headers travel as plain headers (an HTTP answer cannot set them); a Lua filter moves them back. */
 const PSEUDO_AS: Readonly<Record<string, string>> = { ':path': PATH_HEADER, ':authority': AUTHORITY_HEADER };
 
-export function okHttpAnswer(outcome: Extract<AuthzOutcome, { ok: true }>): HttpAuthzAnswer {
+export function okHttpAnswer(outcome: Extract<AuthzOutcome, { ok: true }>, { accessLog = false } = {}): HttpAuthzAnswer {
   const { upstream, decision } = outcome;
   const headers: Record<string, string> = {
+    ...(accessLog ? accessLogFields(decision) : {}),
     [CLUSTER_HEADER]: outcome.cluster,
     // Always set, so that a client's own value never reaches the route.
     [EXTPROC_HEADER]: upstream.ticket ? '1' : '0',

@@ -2,8 +2,8 @@
 // and the metadata ext_proc reads (its ticket, or only the mark that the request was checked), or denied
 // with S3's XML error.
 import { errorXml, type S3Error } from '../core/errors.ts';
-import { CLUSTER_HEADER, EXTPROC_HEADER } from '../wire/names.ts';
-import { checkedStruct, workToStruct } from '../wire/route-decision.ts';
+import { ACCESS_LOG_FIELDS, CLUSTER_HEADER, EXTPROC_HEADER } from '../wire/names.ts';
+import { checkedStruct, workToStruct, type RouteDecision } from '../wire/route-decision.ts';
 import type { AuthzOutcome } from './decide.ts';
 import type { AuthzRequest } from './upstream.ts';
 
@@ -12,8 +12,19 @@ const GRPC_PERMISSION_DENIED = 7;
 
 const header = (key: string, value: string) => ({ header: { key, value }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' });
 
-export function okResponse(outcome: Extract<AuthzOutcome, { ok: true }>) {
+/** What the access log records of an allowed request (ACCESS_LOG_FIELDS), from the decision. */
+export function accessLogFields(d: RouteDecision): Record<string, string> {
+  return {
+    [ACCESS_LOG_FIELDS.principal]: d.principal ?? 'anonymous',
+    [ACCESS_LOG_FIELDS.operation]: d.op,
+    [ACCESS_LOG_FIELDS.bucket]: d.bucket ?? '',
+  };
+}
+
+/** `accessLog`: the config has an access log, which reads the decision's fields from the metadata. */
+export function okResponse(outcome: Extract<AuthzOutcome, { ok: true }>, { accessLog = false } = {}) {
   const { upstream, decision } = outcome;
+  const logged = accessLog ? accessLogFields(decision) : {};
   const headers = [
     header(CLUSTER_HEADER, outcome.cluster),
     // Always set, so that a client's own value never reaches the route.
@@ -23,7 +34,7 @@ export function okResponse(outcome: Extract<AuthzOutcome, { ok: true }>) {
   return {
     status: { code: GRPC_OK },
     ok_response: { headers, headers_to_remove: upstream.headers.remove },
-    dynamic_metadata: upstream.ticket ? workToStruct({ decision, ticket: upstream.ticket }) : checkedStruct(),
+    dynamic_metadata: upstream.ticket ? workToStruct({ decision, ticket: upstream.ticket }, logged) : checkedStruct(logged),
   };
 }
 

@@ -16,6 +16,8 @@ export interface CheckOptions {
   sourceIpFrom?: SourceIpFrom;
   /** Absent: no audit log, and no work for it. */
   audit?: AuditSink;
+  /** The config has an access log: the answer carries what it records of the decision. */
+  accessLog?: boolean;
 }
 
 function decide(req: AuthzRequest, deps: AuthzDeps, now: Date): AuthzOutcome {
@@ -62,7 +64,7 @@ export function checkHandler(deps: AuthzDeps, options: CheckOptions = {}) {
     const attributes = request?.attributes ?? {};
     const req = requestFromCheck(attributes.request?.http ?? {}, sourceIpOf(attributes, sourceIpFrom));
     const outcome = decideAudited(req, deps, options);
-    return outcome.ok ? okResponse(outcome) : deniedResponse(outcome.error, req);
+    return outcome.ok ? okResponse(outcome, options) : deniedResponse(outcome.error, req);
   };
 }
 
@@ -70,6 +72,6 @@ export function httpCheckHandler(deps: AuthzDeps, options: CheckOptions = {}) {
   return (check: HttpAuthzCheck): HttpAuthzAnswer => {
     const req = requestFromHttpCheck(check);
     const outcome = decideAudited(req, deps, options);
-    return outcome.ok ? okHttpAnswer(outcome) : deniedHttpAnswer(outcome.error, req);
+    return outcome.ok ? okHttpAnswer(outcome, options) : deniedHttpAnswer(outcome.error, req);
   };
 }

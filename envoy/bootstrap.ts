@@ -2,6 +2,7 @@
 // ext_proc -> router (filters.ts, routes.ts), one cluster per backend, admin on loopback only.
 import type { GatewayConfig } from '../core/config/types.ts';
 import { DEFAULT_LIMITS, type ListenLimits } from '../core/config/sections/listen.ts';
+import { accessLogs } from './access-log.ts';
 import { authzHttpCluster, backendCluster, readyCluster, servicesCluster } from './clusters.ts';
 import { httpFilters } from './filters.ts';
 import { localReplyConfig } from './local-reply.ts';
@@ -98,6 +99,7 @@ function listener(cfg: GatewayConfig) {
               ...s3ConnectionSettings(cfg),
               ...headerLimits(limitsOf(cfg)),
               local_reply_config: localReplyConfig(),
+              access_log: accessLogs(cfg.accessLog),
               route_config: routeConfig(cfg),
               http_filters: httpFilters(cfg.envoy.extAuthz, cfg.listen.xffNumTrustedHops),
             },

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ExtAuthzTransport } from '../core/config/sections/runtime.ts';
 import {
+  ACCESS_LOG_FIELDS,
   AUTHORITY_HEADER,
   AUTHZ_HTTP_CLUSTER,
   AUTHZ_METADATA_NAMESPACE,
@@ -30,7 +31,7 @@ const AUTHZ_UPSTREAM_HEADERS = [
   'authorization', 'x-amz-date', 'x-amz-content-sha256', 'x-amz-copy-source', 'accept-encoding',
 ];
 
-/** The HTTP check: every request header (SigV4 may sign any), the answer's headers, the ticket as metadata. */
+/** The HTTP check: every request header (SigV4 may sign any), the answer's headers, the ticket and the access log's fields as metadata. */
 function httpService() {
   return {
     http_service: {
@@ -39,7 +40,7 @@ function httpService() {
         allowed_upstream_headers: exact(AUTHZ_UPSTREAM_HEADERS),
         // A denial reaches the client with its status, S3 XML body and these.
         allowed_client_headers: exact(['content-type', 'x-amz-request-id', STATUS_HEADER]),
-        dynamic_metadata_from_headers: exact([WORK_HEADER]),
+        dynamic_metadata_from_headers: exact([WORK_HEADER, ...Object.values(ACCESS_LOG_FIELDS)]),
       },
     },
     allowed_headers: { patterns: [{ safe_regex: { regex: '.+' } }] },

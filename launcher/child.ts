@@ -14,10 +14,13 @@ export interface ManagedChild {
   stop(): Promise<void>;
 }
 
-export function startChild(name: string, cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): ManagedChild {
+/** `rawStdout`: the child's stdout is data (Envoy's access log), passed on as is; its stderr is still logged. */
+export function startChild(name: string, cmd: string, args: string[], { env = process.env, rawStdout = false }: { env?: NodeJS.ProcessEnv; rawStdout?: boolean } = {}): ManagedChild {
   const run = dyingWithLauncher(cmd, args);
   const child = spawn(run.cmd, run.args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  for (const stream of [child.stdout, child.stderr]) {
+  // Through our stdout, not inherited: a reader that goes away costs the lines, never the child (log.ts).
+  if (rawStdout) child.stdout!.on('data', (chunk: Buffer) => void process.stdout.write(chunk));
+  for (const stream of rawStdout ? [child.stderr] : [child.stdout, child.stderr]) {
     readline.createInterface({ input: stream! }).on('line', (l) => log(name, l));
   }
   const exited = new Promise<number | null>((resolve) => {

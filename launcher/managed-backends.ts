@@ -61,7 +61,7 @@ async function superviseVersitygw(b: BackendConfig, bin: string): Promise<Superv
   let stopping = false;
   let restarts = 0;
   const start = () => {
-    child = startChild(`versitygw:${b.name}`, bin, args, env);
+    child = startChild(`versitygw:${b.name}`, bin, args, { env });
     void child.exited.then((code) => {
       if (stopping) return;
       const delay = Math.min(5000, 100 * 2 ** restarts++);

@@ -44,12 +44,13 @@ export function serviceDeps(config: GatewayConfig) {
 export async function startServices(config: GatewayConfig, at: ServicesAddress, tls?: ServerTls): Promise<ReopenableSink | undefined> {
   const { access, buckets, keys, authz: authzDeps } = serviceDeps(config);
   const audit = config.audit && openAuditSink(config.audit);
+  const accessLog = config.accessLog !== undefined;
   const sourceIpFrom = sourceIpFromEdge(config.envoy.extAuthz, config.listen.xffNumTrustedHops) ? 'edge' : 'peer';
   const { check, process: processCall } = envoyCodecs();
   const transport = createTransport(
     transportName(),
     {
-      unary: { [check.path]: checkHandler(authzDeps, { sourceIpFrom, audit }) },
+      unary: { [check.path]: checkHandler(authzDeps, { sourceIpFrom, audit, accessLog }) },
       bidi: { [processCall.path]: processHandler({ access, buckets, keys, region: shownRegion(config.listen), startedAt: new Date(), now: () => new Date(), audit }) },
     },
     { maxReceiveBytes: MAX_MESSAGE_BYTES, maxSendBytes: MAX_MESSAGE_BYTES, ...(tls && { tls }) },
@@ -58,7 +59,7 @@ export async function startServices(config: GatewayConfig, at: ServicesAddress, 
   // On a Unix socket (a worker of our own Envoy) the HTTP check endpoint is served beside the gRPC
   // services (the Envoy config picks one), and the readiness endpoint. Someone else's Envoy asks over gRPC.
   if ('socket' in at) {
-    const httpAuthz = createHttpAuthzServer(httpCheckHandler(authzDeps, { audit }));
+    const httpAuthz = createHttpAuthzServer(httpCheckHandler(authzDeps, { audit, accessLog }));
     await httpAuthz.listen({ socket: authzHttpSocket(at.socket) });
     await startReadyServer(readySocket(at.socket), backendProbe(config.backends));
   }

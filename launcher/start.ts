@@ -37,18 +37,23 @@ export async function startGateway(configured: GatewayConfig): Promise<never> {
   const runDir = createRunDir();
   const sockets = workerSockets(runDir, config.services.workers);
   const services = sockets.map((socket) => superviseServices(config, socket));
-  // logrotate's signal: the workers reopen the audit file (nothing else is reopened; Envoy keeps running).
+  // logrotate's signal: the workers reopen the audit file, Envoy its access log (SIGUSR1); both keep running.
+  let reopenAccessLog = () => {};
   process.on('SIGHUP', () => {
     for (const s of services) s.signal('SIGHUP');
+    reopenAccessLog();
   });
   await Promise.all(services.map((s) => s.ready));
   const bootstrapPath = path.join(runDir, 'envoy.json');
   writeFileSync(bootstrapPath, JSON.stringify(envoyBootstrap(config, { servicesSockets: sockets }), null, 1));
   // No hot restart: it needs shared memory that outlives Envoy (/dev/shm) and a base id per instance.
-  const args = ['-c', bootstrapPath, '--log-level', process.env.ENVOY_LOG_LEVEL ?? 'warn', '--disable-hot-restart'];
+  // Access log lines reach the file within a second (Envoy's default is ten).
+  const args = ['-c', bootstrapPath, '--log-level', process.env.ENVOY_LOG_LEVEL ?? 'warn', '--disable-hot-restart', '--file-flush-interval-msec', '1000'];
   if (config.envoy.concurrency > 0) args.push('--concurrency', String(config.envoy.concurrency));
-  const envoy = startChild('envoy', envoyBin, args);
+  // With the access log on stdout, Envoy's stdout carries only its lines (Envoy logs to stderr).
+  const envoy = startChild('envoy', envoyBin, args, { rawStdout: config.accessLog?.sink === 'stdout' });
   const children = [envoy];
+  reopenAccessLog = () => void envoy.process.kill('SIGUSR1');
 
   let shuttingDown = false;
   const shutdown = async (code: number, why: string) => {

@@ -11,6 +11,10 @@ export interface OneBucket {
   bucket: string;
   /** More `listen` fields, as YAML flow entries (`limits: {...}`). */
   listen?: string;
+  /** More top-level YAML (`access_log: {...}`). */
+  more?: string;
+  /** `envoy.ext_authz` (default: the config's default, http). */
+  extAuthz?: 'http' | 'grpc';
   /** Where Envoy reaches the backend (default: its own endpoint), e.g. a relay the suite starts in front of it. */
   endpointOf?: (backend: Backend) => Promise<string>;
 }
@@ -25,7 +29,8 @@ buckets:
   ${o.bucket}: { backend: versity }
 users:
   - { name: alice, access_keys: [ { access_key_id: ${alice.accessKeyId}, secret_access_key: ${alice.secretAccessKey} } ], buckets: [${o.bucket}] }
-envoy: { admin_port: ${ports.adminPort} }
+envoy: { admin_port: ${ports.adminPort}${o.extAuthz ? `, ext_authz: ${o.extAuthz}` : ''} }
+${o.more ?? ''}
 `;
 }
 

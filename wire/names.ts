@@ -51,6 +51,17 @@ export function sourceIpFromEdge(transport: 'http' | 'grpc', xffNumTrustedHops =
   return transport === 'http' || xffNumTrustedHops > 0;
 }
 
+/**
+ * What the access log says of a request ext_authz allowed, when the config has one: filed by Envoy under the
+ * ext_authz metadata namespace, from the gRPC answer's metadata or the HTTP answer's headers (which go
+ * nowhere else: not upstream, not to the client).
+ */
+export const ACCESS_LOG_FIELDS = {
+  principal: 'x-bucketgate-log-principal',
+  operation: 'x-bucketgate-log-operation',
+  bucket: 'x-bucketgate-log-bucket',
+} as const;
+
 /** Envoy's ext_authz HTTP contract: request headers the answer asks to remove, comma-separated. */
 export const HEADERS_TO_REMOVE_HEADER = 'x-envoy-auth-headers-to-remove';
 

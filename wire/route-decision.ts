@@ -87,8 +87,9 @@ function workFields({ decision: d, ticket: t }: ExtProcWork): WorkFields {
 }
 
 /** As ext_authz's gRPC answer carries it: dynamic metadata. */
-export function workToStruct(work: ExtProcWork) {
-  return toStruct(workFields(work));
+/** `extra`: more fields in the same namespace (the access log's). */
+export function workToStruct(work: ExtProcWork, extra: Record<string, string> = {}) {
+  return toStruct({ ...workFields(work), ...extra });
 }
 
 /**
@@ -97,8 +98,8 @@ export function workToStruct(work: ExtProcWork) {
  * per route (Envoy Gateway) does, and ext_proc then lets it pass unchanged. Metadata is only ever set by
  * Envoy's filters, so no client can forge the mark; a request with neither mark nor ticket is refused.
  */
-export function checkedStruct() {
-  return toStruct({ checked: true });
+export function checkedStruct(extra: Record<string, string> = {}) {
+  return toStruct({ checked: true, ...extra });
 }
 
 export function wasChecked(s: { fields?: Record<string, any> } | undefined): boolean {

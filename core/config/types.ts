@@ -10,4 +10,5 @@ export type { GroupConfig } from './sections/groups.ts';
 export type { PolicyConfig, RuleConfig } from './sections/policies.ts';
 export type { AdmissionMatch, AdmissionRuleConfig } from './sections/admission.ts';
 export type { AuditConfig } from './sections/audit.ts';
+export type { AccessLogConfig } from './sections/access-log.ts';
 export type { EnvoyOptions, ServicesOptions } from './sections/runtime.ts';

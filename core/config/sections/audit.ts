@@ -1,38 +1,21 @@
 // `audit`: where the audit log goes, one JSON line per decision (absent: no audit log). The model is
 // plain data (it crosses to the services workers); each worker opens the sink itself.
-import { resolve } from 'node:path';
 import type { Section } from './section.ts';
+import { sinkModel, sinkProblems, sinkSchema, type RawSink, type SinkConfig } from './sink.ts';
 
 export interface RawAudit {
-  audit?: { sink: 'stdout' | 'file'; path?: string };
+  audit?: RawSink;
 }
 
 /** The gateway's stdout, or a file appended to (and reopened on SIGHUP, for logrotate). */
-export type AuditConfig = { sink: 'stdout' } | { sink: 'file'; path: string };
+export type AuditConfig = SinkConfig;
 
 export const audit: Section<RawAudit, { audit?: AuditConfig }> = {
-  properties: {
-    audit: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['sink'],
-      properties: {
-        sink: { enum: ['stdout', 'file'] },
-        path: { type: 'string', minLength: 1, description: 'a file path (relative to the config file)' },
-      },
-    },
-  },
+  properties: { audit: sinkSchema },
 
   toModel(raw, { baseDir }) {
-    const a = raw.audit;
-    if (a === undefined) return {};
-    // check() has made sure a file sink has its path.
-    return { audit: a.sink === 'file' ? { sink: 'file', path: resolve(baseDir, a.path!) } : { sink: 'stdout' } };
+    return raw.audit === undefined ? {} : { audit: sinkModel(raw.audit, baseDir) };
   },
 
-  *check(raw) {
-    const a = raw.audit;
-    if (a?.sink === 'file' && a.path === undefined) yield { path: '/audit', message: 'audit: sink file needs path' };
-    if (a?.sink === 'stdout' && a.path !== undefined) yield { path: '/audit/path', message: 'audit: path belongs to sink file only' };
-  },
+  check: (raw) => sinkProblems(raw.audit, 'audit'),
 };

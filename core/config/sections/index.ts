@@ -8,9 +8,10 @@ import { groups } from './groups.ts';
 import { policies } from './policies.ts';
 import { admission } from './admission.ts';
 import { audit } from './audit.ts';
+import { accessLog } from './access-log.ts';
 import { runtime } from './runtime.ts';
 
-export const SECTIONS = [listen, backends, buckets, users, groups, policies, admission, audit, runtime] as const;
+export const SECTIONS = [listen, backends, buckets, users, groups, policies, admission, audit, accessLog, runtime] as const;
 
 type Each = (typeof SECTIONS)[number];
 /** `A | B` to `A & B`: every section's part together makes the whole. */

@@ -8,6 +8,8 @@ import type { AuthzRequest } from '../../../authz/upstream.ts';
 import { SigningKeyCache } from '../../../core/sigv4/signing-key.ts';
 import { verifySigV4, type IncomingRequest } from '../../../core/sigv4/verify.ts';
 import { okResponse } from '../../../authz/response.ts';
+import { okHttpAnswer } from '../../../authz/http-check.ts';
+import { fromStruct } from '../../../wire/headers.ts';
 import { workFromStruct } from '../../../wire/route-decision.ts';
 import { ALICE, anonymous, authzDeps, backend, encPath, gatewayConfig, NOW, presigned, signed } from '../fixtures/unit-helpers/gateway.ts';
 
@@ -144,4 +146,22 @@ test('the ticket survives the metadata Struct (what ext_proc reads back is what 
   // Unknown stages or missing fields are not a ticket: ext_proc fails closed on them.
   assert.equal(workFromStruct({ fields: { ...res.dynamic_metadata.fields, stages: { stringValue: 'rewrite-errors,bogus' } } }), undefined);
   assert.equal(workFromStruct({ fields: {} }), undefined);
+});
+
+test('with an access log, the answer names who, what and which bucket, in the metadata (gRPC) or as headers Envoy files there (HTTP); without one, nothing', async () => {
+  const plain = run(await signed(ALICE, { path: encPath('releases', 'k') }));
+  const ticketed = run(await signed(ALICE, { path: encPath('archive', 'k') }));
+  assert.ok(ticketed.upstream.ticket, 'an alias has a ticket');
+  const fields = { 'x-bucketgate-log-principal': 'alice', 'x-bucketgate-log-operation': 'GetObject' };
+  for (const [out, bucket] of [[plain, 'releases'], [ticketed, 'archive']] as const) {
+    const md = fromStruct((okResponse(out, { accessLog: true }) as any).dynamic_metadata);
+    assert.deepEqual({ p: md['x-bucketgate-log-principal'], o: md['x-bucketgate-log-operation'], b: md['x-bucketgate-log-bucket'] }, { p: fields['x-bucketgate-log-principal'], o: fields['x-bucketgate-log-operation'], b: bucket });
+    const without = fromStruct((okResponse(out) as any).dynamic_metadata);
+    assert.ok(!Object.keys(without).some((k) => k.startsWith('x-bucketgate-log-')));
+    const http = okHttpAnswer(out, { accessLog: true }).headers;
+    assert.equal(http['x-bucketgate-log-bucket'], bucket);
+    assert.ok(!Object.keys(okHttpAnswer(out).headers).some((k) => k.startsWith('x-bucketgate-log-')));
+  }
+  // The ticket still reads back with the log fields beside it.
+  assert.deepEqual(workFromStruct((okResponse(ticketed, { accessLog: true }) as any).dynamic_metadata)?.ticket.stages, ticketed.upstream.ticket!.stages);
 });

@@ -91,7 +91,7 @@ test('ext_authz over HTTP: every request header in, the signed request and the t
     AUTHORITY_HEADER, CLUSTER_HEADER, EXTPROC_HEADER, PATH_HEADER,
   ].sort());
   assert.deepEqual(r.allowed_client_headers.patterns.map((p: Json) => p.exact), ['content-type', 'x-amz-request-id', STATUS_HEADER]);
-  assert.deepEqual(r.dynamic_metadata_from_headers.patterns, [{ exact: WORK_HEADER }]);
+  assert.deepEqual(r.dynamic_metadata_from_headers.patterns[0], { exact: WORK_HEADER });
   // The edge filter copies the client's content-length for the check and restores a 5xx denial's
   // status; the Lua filter after ext_authz moves the answer's path and authority into place.
   const lua = (name: string) => filter(b, name).default_source_code.inline_string as string;
@@ -378,4 +378,22 @@ test('/_/health and /_/ready: GET or HEAD only, never a virtual-host style key, 
   assert.deepEqual(cluster.load_assignment.endpoints[0].lb_endpoints.map((e: Json) => e.endpoint.address.pipe.path), [`${SOCKET}.ready`, `${SOCKET}-2.ready`]);
   // Someone else's Envoy gets none of it (no workers beside it).
   assert.ok(!(envoyFragment(cfg, { host: 'h', port: 1 }).virtual_host.routes as Json[]).some((r) => r.name === 'health' || r.name === 'ready'));
+});
+
+test('access_log: none unless configured; a file or stdout; JSON fields from ext_authz metadata; never the path, query or credentials', () => {
+  assert.deepEqual(hcmOf(envoyBootstrap(gatewayConfig(), { servicesSockets: [SOCKET] }) as Json).access_log, []);
+  const file = hcmOf(envoyBootstrap(gatewayConfig({ accessLog: { sink: 'file', path: '/var/log/bg.jsonl' } }), { servicesSockets: [SOCKET] }) as Json).access_log as Json[];
+  assert.equal(file.length, 1);
+  assert.equal(file[0].typed_config.path, '/var/log/bg.jsonl');
+  const stdout = hcmOf(envoyBootstrap(gatewayConfig({ accessLog: { sink: 'stdout' } }), { servicesSockets: [SOCKET] }) as Json).access_log as Json[];
+  assert.match(stdout[0].typed_config['@type'], /StdoutAccessLog$/);
+  const format = file[0].typed_config.log_format.json_format as Record<string, string>;
+  assert.equal(format.principal, '%DYNAMIC_METADATA(envoy.filters.http.ext_authz:x-bucketgate-log-principal)%');
+  const all = JSON.stringify(format);
+  for (const never of [':PATH', 'PATH)', 'AUTHORIZATION', 'QUERY', 'X-AMZ']) assert.ok(!all.toUpperCase().includes(never), never);
+  // Over HTTP, Envoy files the answer's log headers as that metadata.
+  const authz = filter(envoyBootstrap(gatewayConfig(), { servicesSockets: [SOCKET] }) as Json, 'envoy.filters.http.ext_authz');
+  const filed = authz.http_service.authorization_response.dynamic_metadata_from_headers.patterns.map((p: Json) => p.exact);
+  assert.deepEqual(filed, ['x-bucketgate-work', 'x-bucketgate-log-principal', 'x-bucketgate-log-operation', 'x-bucketgate-log-bucket']);
+  assert.ok(!authz.http_service.authorization_response.allowed_upstream_headers.patterns.some((p: Json) => String(p.exact).startsWith('x-bucketgate-log-')), 'never upstream');
 });
