@@ -2,6 +2,7 @@
 // appended to (relative to the config file) and reopened on SIGHUP, for logrotate.
 import { resolve } from 'node:path';
 import type { ConfigProblem } from '../problem.ts';
+import type { Section } from './section.ts';
 
 export interface RawSink {
   sink: 'stdout' | 'file';
@@ -28,4 +29,16 @@ export function sinkModel(raw: RawSink, baseDir: string): SinkConfig {
 export function* sinkProblems(raw: RawSink | undefined, key: string): Generator<ConfigProblem> {
   if (raw?.sink === 'file' && raw.path === undefined) yield { path: `/${key}`, message: `${key}: sink file needs path` };
   if (raw?.sink === 'stdout' && raw.path !== undefined) yield { path: `/${key}/path`, message: `${key}: path belongs to sink file only` };
+}
+
+/** A section that is one sink: `key` in the YAML, `modelKey` in the model, absent when not configured. */
+export function sinkSection<K extends string, M extends string>(key: K, modelKey: M): Section<{ [k in K]?: RawSink }, { [m in M]?: SinkConfig }> {
+  return {
+    properties: { [key]: sinkSchema },
+    toModel(raw, { baseDir }) {
+      const r = raw[key];
+      return (r === undefined ? {} : { [modelKey]: sinkModel(r, baseDir) }) as { [m in M]?: SinkConfig };
+    },
+    check: (raw) => sinkProblems(raw[key], key),
+  };
 }
