@@ -11,7 +11,6 @@ import { healthRoutes } from './health-routes.ts';
 import { preflightRoutes } from './preflight-routes.ts';
 import { EXT_PROC_PER_ROUTE } from './route-matching.ts';
 
-
 /**
  * Responses carry the gateway's request id, not the backend's (x-amz-id-2 goes with the product headers,
  * envoy/fingerprints.ts), and the gateway's region where a backend names its own (HeadBucket: SDKs sign for it next).
@@ -51,8 +50,7 @@ type Route = { match: { prefix: string; headers?: object[] } } & Record<string, 
 /** The route twice: idempotent methods first, with the wider retry, then every other method. */
 function byIdempotence(r: Route): Route[] {
   const withRetry = (idempotent: boolean) => ({ ...r, route: { ...(r.route as object), retry_policy: retry(idempotent) } });
-  const idem = withRetry(true);
-  return [{ ...idem, match: { ...r.match, headers: [...(r.match.headers ?? []), IDEMPOTENT] } }, withRetry(false)];
+  return [{ ...withRetry(true), match: { ...r.match, headers: [...(r.match.headers ?? []), IDEMPOTENT] } }, withRetry(false)];
 }
 
 /** `health`: the /_/health and /_/ready routes (our own Envoy; a fragment for someone else's has none). */

@@ -17,7 +17,9 @@ function answers(b: BackendConfig): Promise<BackendState> {
   return new Promise((resolve) => {
     const { scheme, host, port } = b.endpoint;
     const request = scheme === 'https' ? https.request : http.request;
-    const req = request({ method: 'HEAD', host, port, path: '/', agent: false, timeout: PROBE_TIMEOUT_MS });
+    // Reachability only: no credentials are sent, so the certificate is not what is being checked here
+    // (Envoy checks it on every real request, by the request's own name).
+    const req = request({ method: 'HEAD', host, port, path: '/', agent: false, timeout: PROBE_TIMEOUT_MS, ...(scheme === 'https' && { rejectUnauthorized: false }) });
     const done = (state: BackendState) => { req.destroy(); resolve(state); };
     req.once('response', (res) => { res.resume(); done('reachable'); });
     req.once('timeout', () => done(`unreachable: no answer within ${PROBE_TIMEOUT_MS} ms`));

@@ -1,8 +1,13 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
+import os from 'node:os';
+import path from 'node:path';
 import net from 'node:net';
 import test from 'node:test';
 import { backendProbe, readinessAnswer } from '../../../launcher/readiness.ts';
+import { makeTestTls } from '../../../testkit/tls.ts';
 import { backend } from '../fixtures/unit-helpers/gateway.ts';
 
 test('ready only when every backend is reachable; the body names each state', () => {
@@ -33,5 +38,19 @@ test('the probe asks each backend over HTTP (any answer will do, a closed connec
   } finally {
     server.close();
     silent.close();
+  }
+});
+
+test('an https backend is reachable when it answers, whatever its certificate names (the probe carries no credentials)', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bg-ready-tls-'));
+  const tls = await makeTestTls(dir, ['DNS:storage.example.test']);
+  const server = https.createServer({ cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) }, (_, res) => res.writeHead(403).end());
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const b = { ...backend('tls', (server.address() as net.AddressInfo).port), endpoint: { scheme: 'https' as const, host: '127.0.0.1', port: (server.address() as net.AddressInfo).port } };
+    assert.deepEqual(await backendProbe([b])(), { tls: 'reachable' });
+  } finally {
+    server.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
