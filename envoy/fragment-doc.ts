@@ -13,8 +13,9 @@ router. Each is disabled by default and enabled only by the virtual host below. 
 the route follows the cluster header it sets; ext_proc is enabled only on the route for the requests
 ext_authz marked, in request-headers mode with per-request overrides, allow_all_routing for the
 re-signed :path and :authority, and timeouts that bound a stalled body.`,
-  virtual_host: `Into that manager's route_config.virtual_hosts. domains: the host names S3 clients use (with
-the port when they send one), listen.domain and its subdomains for virtual-host style buckets. The
+  virtual_host: `Into that manager's route_config.virtual_hosts. domains: the host names S3 clients use,
+listen.domain and its subdomains for virtual-host style buckets; Envoy matches the port a client sends
+too, so on a port other than 80/443 set route_config.ignore_port_in_host_matching: true. The
 routes: CORS preflights, then the request ext_authz sends to ext_proc, then the rest; a connection to a
 backend that fails before the backend acted is retried.`,
   clusters: `Into static_resources.clusters: the services (HTTP/2, gRPC for both ext_authz and ext_proc) and one

@@ -21,7 +21,7 @@ import { freePorts } from '../../testkit/ports.ts';
 import { makeTestTls } from '../../testkit/tls.ts';
 import { dumpLogsOnFailure, envWithoutAws, startProcess, tcpProbe, trackTempDir, waitUntil, type ManagedProcess } from '../../testkit/process.ts';
 import { USERS } from '../../testkit/world.ts';
-import { errorCode } from '../../testkit/raw-request.ts';
+import { errorCode, signedRequest } from '../../testkit/raw-request.ts';
 import { AWS_CLI, ensureAwsCli } from './clients/awscli.ts';
 import { CAPS } from './clients/client-world.ts';
 import { defineBoto3Scenario } from './scenarios/boto3.ts';
@@ -30,6 +30,7 @@ const run = promisify(execFile);
 const ALICE = USERS.alice;
 const BUCKET = 'releases';
 const MiB = 1024 * 1024;
+const DOMAIN = 's3.byo.test';
 
 /** The user's Envoy, before Bucketgate: one listener, a filter and an app of their own. Then the fragment merged in. */
 function usersEnvoy(ports: { envoy: number; admin: number; app: number }, fragment: Record<string, any>) {
@@ -60,6 +61,8 @@ function usersEnvoy(ports: { envoy: number; admin: number; app: number }, fragme
               ],
               route_config: {
                 name: 'theirs',
+                // Clients send the port in the host; the fragment's domains name none (README, Deploying).
+                ignore_port_in_host_matching: true,
                 virtual_hosts: [
                   { name: 'their_app', domains: ['app.internal', 'app.internal:*'], routes: [{ match: { prefix: '/' }, route: { cluster: 'their_app' } }] },
                   fragment.virtual_host,
@@ -104,7 +107,7 @@ describe('bring your own Envoy: the fragment in a user-written Envoy config, the
     tmp = trackTempDir(dir);
     const configFile = path.join(dir, 'bucketgate.yaml');
     writeFileSync(configFile, `
-listen: { address: 127.0.0.1, port: ${ports.envoy} }
+listen: { address: 127.0.0.1, port: ${ports.envoy}, domain: ${DOMAIN} }
 backends:
   - { name: versity, type: s3, endpoint: ${versity.endpoint}, credentials: { access_key_id: ${versity.accessKey}, secret_access_key: ${versity.secretKey} } }
 buckets:
@@ -125,7 +128,11 @@ users:
     ], { env: envWithoutAws() });
     assert.match(stdout, /^# Bucketgate for an Envoy you run/, 'the fragment starts with what it is');
     const bootstrap = path.join(dir, 'their-envoy.yaml');
-    writeFileSync(bootstrap, JSON.stringify(usersEnvoy(ports, parse(stdout)), null, 1));
+    const fragment = parse(stdout);
+    assert.deepEqual(fragment.virtual_host.domains, [DOMAIN, `*.${DOMAIN}`]);
+    // As a user does: the other name their clients use (path style, by address).
+    fragment.virtual_host.domains.push('127.0.0.1');
+    writeFileSync(bootstrap, JSON.stringify(usersEnvoy(ports, fragment), null, 1));
     const envoyBin = path.join(toolsDir, 'bin', 'envoy');
     await run(envoyBin, ['--mode', 'validate', '-c', bootstrap, '--use-dynamic-base-id']);
     envoy = startProcess({ name: 'their-envoy', command: envoyBin, args: ['-c', bootstrap, '--use-dynamic-base-id', '--log-level', 'warn'] });
@@ -220,6 +227,30 @@ users:
     assert.equal(Buffer.from(await (await fetch(url)).arrayBuffer()).toString(), small.toString());
     await aws('s3', 'rm', '--recursive', `s3://${BUCKET}/awscli/`);
     assert.equal((await aws('s3', 'ls', `s3://${BUCKET}/awscli/`).catch((e: { stdout?: string }) => e)).stdout ?? '', '');
+  });
+
+  it('virtual-host style (bucket in the Host, with a port): the fragment\'s domains and ignore_port_in_host_matching', async () => {
+    const host = `${BUCKET}.${DOMAIN}:${ports.envoy}`;
+    const put = await signedRequest(`http://${host}`, ALICE, 'PUT', '/vhost.txt', { headers: { 'content-length': '5' } });
+    const status = (req: { method: string; path: string; headers?: Record<string, string> }, body?: string) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const r = http.request({ host: '127.0.0.1', port: ports.envoy, method: req.method, path: req.path, headers: req.headers }, (res) => {
+          let text = '';
+          res.setEncoding('utf8').on('data', (d: string) => { text += d; }).on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+        });
+        r.on('error', reject);
+        r.end(body);
+      });
+    assert.equal((await status(put, 'hello')).status, 200);
+    const got = await status(await signedRequest(`http://${host}`, ALICE, 'GET', '/vhost.txt'));
+    assert.deepEqual(got, { status: 200, body: 'hello' });
+    const direct = directClient(versity!);
+    try {
+      const stored = await (await direct.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'vhost.txt' }))).Body!.transformToString();
+      assert.equal(stored, 'hello');
+    } finally {
+      direct.destroy();
+    }
   });
 
   defineBoto3Scenario(() => ({
