@@ -4,6 +4,8 @@ import { spawn } from 'node:child_process';
 
 export interface CliResult {
   code: number | null;
+  /** The signal that ended it, if one did (code is null then). */
+  signal: NodeJS.Signals | null;
   /** stdout as UTF-8 text, and as the bytes it was (for binary output such as `cat`). */
   stdout: string;
   stdoutBytes: Buffer;
@@ -29,10 +31,10 @@ export function runCli(cmd: string, args: string[], opts: CliOptions): Promise<C
     child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; if (VERBOSE) process.stderr.write(d); });
     const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000);
     child.once('error', (e) => { clearTimeout(timer); reject(new Error(`cannot run ${cmd}: ${e.message}`)); });
-    child.once('close', (code) => {
+    child.once('close', (code, signal) => {
       clearTimeout(timer);
       const stdoutBytes = Buffer.concat(out);
-      resolve({ code, stdout: stdoutBytes.toString('utf8'), stdoutBytes, stderr });
+      resolve({ code, signal, stdout: stdoutBytes.toString('utf8'), stdoutBytes, stderr });
     });
     child.stdin.end(opts.input ?? '');
   });
@@ -42,7 +44,7 @@ export function runCli(cmd: string, args: string[], opts: CliOptions): Promise<C
 export async function mustRun(cmd: string, args: string[], opts: CliOptions): Promise<CliResult> {
   const res = await runCli(cmd, args, opts);
   if (res.code !== 0) {
-    throw new Error(`${[cmd, ...args].join(' ')}\n  exited with ${res.code}\n  stdout: ${clip(res.stdout)}\n  stderr: ${clip(res.stderr)}`);
+    throw new Error(`${[cmd, ...args].join(' ')}\n  exited with ${res.code ?? `signal ${res.signal}`}\n  stdout: ${clip(res.stdout)}\n  stderr: ${clip(res.stderr)}`);
   }
   return res;
 }
