@@ -24,7 +24,7 @@ export function accessLogFields(d: RouteDecision): Record<string, string> {
 /** `accessLog`: the config has an access log, which reads the decision's fields from the metadata. */
 export function okResponse(outcome: Extract<AuthzOutcome, { ok: true }>, { accessLog = false } = {}) {
   const { upstream, decision } = outcome;
-  const logged = accessLog ? accessLogFields(decision) : {};
+  const logged = accessLog ? accessLogFields(decision) : undefined;
   const headers = [
     header(CLUSTER_HEADER, outcome.cluster),
     // Always set, so that a client's own value never reaches the route.

@@ -1,6 +1,6 @@
 // Envoy clusters: one per backend (TLS with SNI from the request's host for https endpoints), and
-// the HTTP/2 cluster through which Envoy reaches our gRPC services on a Unix socket, and the HTTP/1.1
-// one for ext_authz over HTTP.
+// the HTTP/2 cluster through which Envoy reaches our gRPC services (Unix sockets, or TCP for someone
+// else's Envoy), and the HTTP/1.1 ones beside the workers: ext_authz over HTTP, and /_/ready.
 import { isIP } from 'node:net';
 import type { BackendConfig } from '../core/config/types.ts';
 import type { ServicesAddress } from '../wire/address.ts';

@@ -56,8 +56,8 @@ export async function startServices(config: GatewayConfig, at: ServicesAddress, 
     { maxReceiveBytes: MAX_MESSAGE_BYTES, maxSendBytes: MAX_MESSAGE_BYTES, ...(tls && { tls }) },
   );
   await transport.listen(at);
-  // On a Unix socket (a worker of our own Envoy) the HTTP check endpoint is served beside the gRPC
-  // services (the Envoy config picks one), and the readiness endpoint. Someone else's Envoy asks over gRPC.
+  // On a Unix socket, beside the gRPC services: the HTTP check endpoint (our Envoy config picks one of the
+  // two) and the readiness endpoint our Envoy routes /_/ready to. Over TCP (someone else's Envoy), gRPC only.
   if ('socket' in at) {
     const httpAuthz = createHttpAuthzServer(httpCheckHandler(authzDeps, { audit, accessLog }));
     await httpAuthz.listen({ socket: authzHttpSocket(at.socket) });

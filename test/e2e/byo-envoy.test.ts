@@ -21,7 +21,7 @@ import { freePorts } from '../../testkit/ports.ts';
 import { makeTestTls } from '../../testkit/tls.ts';
 import { dumpLogsOnFailure, envWithoutAws, startProcess, tcpProbe, trackTempDir, waitUntil, type ManagedProcess } from '../../testkit/process.ts';
 import { USERS } from '../../testkit/world.ts';
-import { errorCode, signedRequest } from '../../testkit/raw-request.ts';
+import { errorCode, send, signedRequest } from '../../testkit/raw-request.ts';
 import { AWS_CLI, ensureAwsCli } from './clients/awscli.ts';
 import { CAPS } from './clients/client-world.ts';
 import { defineBoto3Scenario } from './scenarios/boto3.ts';
@@ -150,15 +150,8 @@ users:
 
   const serviceCalls = () => clusterRequests(ports.admin, 'bucketgate_services');
 
-  /** A GET for the user's app (fetch would not send our Host header). */
-  const theirApp = (pathAndQuery: string, headers: Record<string, string> = {}) =>
-    new Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }>((resolve, reject) => {
-      const req = http.get({ host: '127.0.0.1', port: ports.envoy, path: pathAndQuery, headers: { host: 'app.internal', ...headers } }, (res) => {
-        let body = '';
-        res.setEncoding('utf8').on('data', (d: string) => { body += d; }).on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
-      });
-      req.on('error', reject);
-    });
+  /** A GET for the user's app, by its Host (fetch would not send ours). */
+  const theirApp = (path: string, headers: Record<string, string> = {}) => send(endpoint(), { method: 'GET', path, headers: { host: 'app.internal', ...headers } });
 
   it('the services over TLS: a cleartext connection gets no gRPC answer', async () => {
     const res = await new Promise<string>((resolve) => {
@@ -232,18 +225,10 @@ users:
   it('virtual-host style (bucket in the Host, with a port): the fragment\'s domains and ignore_port_in_host_matching', async () => {
     const host = `${BUCKET}.${DOMAIN}:${ports.envoy}`;
     const put = await signedRequest(`http://${host}`, ALICE, 'PUT', '/vhost.txt', { headers: { 'content-length': '5' } });
-    const status = (req: { method: string; path: string; headers?: Record<string, string> }, body?: string) =>
-      new Promise<{ status: number; body: string }>((resolve, reject) => {
-        const r = http.request({ host: '127.0.0.1', port: ports.envoy, method: req.method, path: req.path, headers: req.headers }, (res) => {
-          let text = '';
-          res.setEncoding('utf8').on('data', (d: string) => { text += d; }).on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-        });
-        r.on('error', reject);
-        r.end(body);
-      });
-    assert.equal((await status(put, 'hello')).status, 200);
-    const got = await status(await signedRequest(`http://${host}`, ALICE, 'GET', '/vhost.txt'));
-    assert.deepEqual(got, { status: 200, body: 'hello' });
+    // Sent to the gateway's address with the signed Host header.
+    assert.equal((await send(endpoint(), { ...put, body: Buffer.from('hello') })).status, 200);
+    const got = await send(endpoint(), await signedRequest(`http://${host}`, ALICE, 'GET', '/vhost.txt'));
+    assert.deepEqual([got.status, got.body], [200, 'hello']);
     const direct = directClient(versity!);
     try {
       const stored = await (await direct.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'vhost.txt' }))).Body!.transformToString();

@@ -2,11 +2,10 @@
 // the services serve and every backend accepts connections; neither needs credentials, and neither takes a
 // request that means S3 (another method, or a virtual-host style key `_/health`).
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import { after, describe, it } from 'node:test';
 import { useOneBucketGateway } from '../../testkit/one-bucket.ts';
 import { startRelay, type Relay } from '../../testkit/relay.ts';
-import { errorCode } from '../../testkit/raw-request.ts';
+import { errorCode, send } from '../../testkit/raw-request.ts';
 import { waitUntil } from '../../testkit/process.ts';
 
 const DOMAIN = 's3.health.test';
@@ -24,15 +23,7 @@ describe('health endpoints', () => {
   after(async () => { await relay?.close(); });
 
   /** A request with the Host we choose (fetch would not send it). */
-  const get = (path: string, { method = 'GET', host = '127.0.0.1' } = {}) =>
-    new Promise<{ status: number; body: string; type: string | undefined }>((resolve, reject) => {
-      const req = http.request({ host: '127.0.0.1', port: one().gateway.port, path, method, headers: { host } }, (res) => {
-        let body = '';
-        res.setEncoding('utf8').on('data', (d: string) => { body += d; }).on('end', () => resolve({ status: res.statusCode ?? 0, body, type: res.headers['content-type'] }));
-      });
-      req.on('error', reject);
-      req.end();
-    });
+  const get = (path: string, { method = 'GET', host = '127.0.0.1' } = {}) => send(one().gateway.endpoint, { method, path, headers: { host } });
 
   it('live: 200 without credentials, and without a call to the services', async () => {
     const before = await one().gateway.serviceCalls();
@@ -46,7 +37,7 @@ describe('health endpoints', () => {
   it('ready: 200 with every backend reachable; 503 naming the backend while it refuses connections; ready again after', async () => {
     const ready = await get('/_/ready');
     assert.equal(ready.status, 200, ready.body);
-    assert.equal(ready.type, 'application/json');
+    assert.equal(ready.headers['content-type'], 'application/json');
     assert.deepEqual(JSON.parse(ready.body), { status: 'ready', backends: { versity: 'reachable' } });
     const outage = relay!.down(4_000);
     // The probe's result lives two seconds: within the outage, the answer turns.
