@@ -1,75 +1,102 @@
-// Free loopback TCP ports for test servers. A port is "free" if we can bind 127.0.0.1 to it right now;
-// every port handed out is remembered for the life of this process so that two callers (two backends,
-// two suites in one file) never receive the same one, even if the OS would hand it out again.
+// Free loopback TCP ports for test servers. Two rules keep a port handed out from being taken before its
+// server binds it (a CI run once lost a gateway that way):
+//   - ports come from below the kernel's ephemeral range, so no outgoing connection (nor a probe that
+//     connects to itself) and no bind(0) of another program can be given one meanwhile;
+//   - each port is claimed with an exclusive file in a shared directory, so two test processes running
+//     side by side never receive the same one. A claim dies with its process.
+import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 
 const HOST = '127.0.0.1';
-const handedOut = new Set<number>();
+const CLAIMS = path.join(os.tmpdir(), 'bucketgate-test-ports');
+const claimed = new Set<number>();
 
-function listen(port: number): Promise<net.Server | null> {
+/** [lo, hi): the ports below the ephemeral range (Linux's default starts at 32768), or up to it where it starts lower. */
+function range(): [number, number] {
+  let ephemeralLow = 32768;
+  try {
+    ephemeralLow = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || ephemeralLow;
+  } catch { /* not Linux: keep the default */ }
+  return [20000, Math.max(ephemeralLow, 32768)];
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Takes the claim file of `port` for this process; a claim left by a process that has ended is taken over. */
+function claim(port: number): boolean {
+  if (claimed.has(port)) return false;
+  mkdirSync(CLAIMS, { recursive: true });
+  const file = path.join(CLAIMS, String(port));
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(file, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      claimed.add(port);
+      return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      let owner = NaN;
+      try { owner = Number(readFileSync(file, 'utf8')); } catch { /* being written or removed */ }
+      if (!Number.isInteger(owner) || owner === 0 || alive(owner)) return false;
+      try { unlinkSync(file); } catch { /* another process took it over first */ }
+    }
+  }
+  return false;
+}
+
+process.on('exit', () => {
+  for (const port of claimed) {
+    try { unlinkSync(path.join(CLAIMS, String(port))); } catch { /* already gone */ }
+  }
+});
+
+function bindable(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const srv = net.createServer();
     srv.unref();
-    srv.once('error', () => resolve(null));
-    srv.listen({ host: HOST, port, exclusive: true }, () => resolve(srv));
+    srv.once('error', () => resolve(false));
+    srv.listen({ host: HOST, port, exclusive: true }, () => srv.close(() => resolve(true)));
   });
 }
 
-function close(srv: net.Server): Promise<void> {
-  return new Promise((resolve) => srv.close(() => resolve()));
-}
-
-function portOf(srv: net.Server): number {
-  const addr = srv.address();
-  if (addr === null || typeof addr === 'string') throw new Error('unexpected server address');
-  return addr.port;
-}
-
-/** `n` distinct ports that were all bindable at once and were never handed out before in this process. */
-export async function freePorts(n: number): Promise<number[]> {
-  const held: net.Server[] = [];
-  const ports: number[] = [];
-  try {
-    for (let attempts = 0; ports.length < n; attempts++) {
-      if (attempts > n + 100) throw new Error(`could not find ${n} free ports on ${HOST}`);
-      const srv = await listen(0);
-      if (srv === null) continue;
-      held.push(srv); // keep it bound so the OS cannot give the same port twice
-      const port = portOf(srv);
-      if (!handedOut.has(port)) ports.push(port);
-    }
-  } finally {
-    await Promise.all(held.map(close));
+/** A port P, with P + offset too when offset > 0, both claimed by this process and bindable now. */
+async function pick(offset: number): Promise<number> {
+  const [lo, hi] = range();
+  for (let attempt = 0; attempt < 500; attempt++) {
+    const p = lo + Math.floor(Math.random() * (hi - offset - lo));
+    const ports = offset > 0 ? [p, p + offset] : [p];
+    if (ports.some((q) => claimed.has(q))) continue;
+    const got = ports.filter(claim);
+    if (got.length === ports.length && (await Promise.all(ports.map(bindable))).every(Boolean)) return p;
+    // Keep what was claimed (it may be bound by someone else); it is only never handed out.
   }
-  for (const p of ports) handedOut.add(p);
+  throw new Error(`could not find a free port${offset ? ` pair (offset ${offset})` : ''} on ${HOST} in [${lo}, ${hi})`);
+}
+
+/** `n` distinct free ports, never handed out before to any test process still running. */
+export async function freePorts(n: number): Promise<number[]> {
+  const ports: number[] = [];
+  while (ports.length < n) ports.push(await pick(0));
   return ports;
 }
 
 /** One free port. */
 export async function freePort(): Promise<number> {
-  const [port] = await freePorts(1);
-  return port!;
+  return pick(0);
 }
 
-/**
- * A free port P such that P + offset is free too (for servers that derive a second port from the first,
- * as SeaweedFS does with gRPC = HTTP + 10000). P is drawn from [20000, 65535 - offset).
- */
+/** A free port P such that P + offset is free too (for servers that derive a second port from the first, as SeaweedFS does with gRPC = HTTP + 10000). */
 export async function freePortPair(offset: number): Promise<[number, number]> {
-  const lo = 20000;
-  const hi = 65535 - offset;
-  for (let attempt = 0; attempt < 200; attempt++) {
-    const p = lo + Math.floor(Math.random() * (hi - lo));
-    if (handedOut.has(p) || handedOut.has(p + offset)) continue;
-    const a = await listen(p);
-    if (a === null) continue;
-    const b = await listen(p + offset);
-    await close(a);
-    if (b === null) continue;
-    await close(b);
-    handedOut.add(p);
-    handedOut.add(p + offset);
-    return [p, p + offset];
-  }
-  throw new Error(`could not find a free port pair (offset ${offset}) on ${HOST}`);
+  const p = await pick(offset);
+  return [p, p + offset];
 }

@@ -153,7 +153,8 @@ export function tcpProbe(host: string, port: number): () => Promise<boolean> {
   return () => new Promise((resolve) => {
     const sock = net.connect({ host, port });
     sock.setTimeout(1000);
-    sock.once('connect', () => { sock.destroy(); resolve(true); });
+    // A loopback connect whose source port is the port itself reaches itself (TCP simultaneous open).
+    sock.once('connect', () => { const self = sock.localPort === port; sock.destroy(); resolve(!self); });
     sock.once('timeout', () => { sock.destroy(); resolve(false); });
     sock.once('error', () => resolve(false));
   });
