@@ -15,7 +15,8 @@ export function staleRunDirs(names: string[], alive: (pid: number) => boolean): 
   });
 }
 
-function alive(pid: number): boolean {
+/** Whether a process with this pid exists (as anyone's). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -27,7 +28,7 @@ function alive(pid: number): boolean {
 
 /** Removes what dead launchers left behind, then makes this launcher's directory. */
 export function createRunDir(tmp = os.tmpdir()): string {
-  for (const name of staleRunDirs(readdirSync(tmp), alive)) {
+  for (const name of staleRunDirs(readdirSync(tmp), processAlive)) {
     try {
       rmSync(path.join(tmp, name), { recursive: true, force: true });
     } catch {

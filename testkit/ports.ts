@@ -8,32 +8,26 @@ import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } f
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { processAlive } from '../launcher/runtime-dir.ts';
 
 const HOST = '127.0.0.1';
 const CLAIMS = path.join(os.tmpdir(), 'bucketgate-test-ports');
 const claimed = new Set<number>();
 
-/** [lo, hi): the ports below the ephemeral range (Linux's default starts at 32768), or up to it where it starts lower. */
-function range(): [number, number] {
+/**
+ * [LO, HI): from 20000 to the start of the ephemeral range (Linux's default, 32768, where it cannot be
+ * read). Where the range starts lower, up to 32768 anyway, so that SeaweedFS's pair P, P + 10000 fits.
+ */
+const [LO, HI] = ((): [number, number] => {
   let ephemeralLow = 32768;
   try {
     ephemeralLow = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || ephemeralLow;
   } catch { /* not Linux: keep the default */ }
   return [20000, Math.max(ephemeralLow, 32768)];
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+})();
 
 /** Takes the claim file of `port` for this process; a claim left by a process that has ended is taken over. */
 function claim(port: number): boolean {
-  if (claimed.has(port)) return false;
   mkdirSync(CLAIMS, { recursive: true });
   const file = path.join(CLAIMS, String(port));
   for (let attempt = 0; attempt < 2; attempt++) {
@@ -47,7 +41,7 @@ function claim(port: number): boolean {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       let owner = NaN;
       try { owner = Number(readFileSync(file, 'utf8')); } catch { /* being written or removed */ }
-      if (!Number.isInteger(owner) || owner === 0 || alive(owner)) return false;
+      if (!Number.isInteger(owner) || owner === 0 || processAlive(owner)) return false;
       try { unlinkSync(file); } catch { /* another process took it over first */ }
     }
   }
@@ -71,16 +65,15 @@ function bindable(port: number): Promise<boolean> {
 
 /** A port P, with P + offset too when offset > 0, both claimed by this process and bindable now. */
 async function pick(offset: number): Promise<number> {
-  const [lo, hi] = range();
   for (let attempt = 0; attempt < 500; attempt++) {
-    const p = lo + Math.floor(Math.random() * (hi - offset - lo));
+    const p = LO + Math.floor(Math.random() * (HI - offset - LO));
     const ports = offset > 0 ? [p, p + offset] : [p];
     if (ports.some((q) => claimed.has(q))) continue;
     const got = ports.filter(claim);
     if (got.length === ports.length && (await Promise.all(ports.map(bindable))).every(Boolean)) return p;
     // Keep what was claimed (it may be bound by someone else); it is only never handed out.
   }
-  throw new Error(`could not find a free port${offset ? ` pair (offset ${offset})` : ''} on ${HOST} in [${lo}, ${hi})`);
+  throw new Error(`could not find a free port${offset ? ` pair (offset ${offset})` : ''} on ${HOST} in [${LO}, ${HI})`);
 }
 
 /** `n` distinct free ports, never handed out before to any test process still running. */
